@@ -1,0 +1,49 @@
+# CarePay: `make test` and `make demo` install whatever is missing, then do the work.
+# Everything lives inside the project: the venv (.venv), npm packages (node_modules), ape's data
+# folder (.ape) and the compiler shim (.solcx), so a run never depends on the home folder.
+SHELL := /bin/bash
+ROOT := $(abspath .)
+VENV := $(ROOT)/.venv
+PY := $(VENV)/bin/python
+APE := $(VENV)/bin/ape
+SOLC_VERSION := $(shell node -p "require('./package.json').dependencies.solc" 2>/dev/null)
+PY_STAMP := $(VENV)/.installed
+NPM_STAMP := node_modules/.installed
+SOLC_SHIM := .solcx/solc-v$(SOLC_VERSION)
+
+export SOLCX_BINARY_PATH := $(ROOT)/.solcx
+export APE_DATA_FOLDER := $(ROOT)/.ape
+export PATH := $(ROOT)/node_modules/@foundry-rs/anvil-linux-amd64/bin:$(ROOT)/node_modules/@foundry-rs/forge-linux-amd64/bin:$(ROOT)/node_modules/@foundry-rs/cast-linux-amd64/bin:$(VENV)/bin:$(PATH)
+export PYTHONDONTWRITEBYTECODE := 1
+
+.PHONY: install test demo compile clean
+
+install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_SHIM)
+
+$(PY_STAMP): requirements.lock pyproject.toml
+	test -x $(PY) || python3.11 -m venv $(VENV) || python3 -m venv $(VENV)
+	$(PY) -m pip install --quiet --disable-pip-version-check -r requirements.lock
+	$(PY) -m pip install --quiet --disable-pip-version-check --no-deps --no-build-isolation -e .
+	touch $@
+
+$(NPM_STAMP): package.json
+	npm install --no-audit --no-fund --loglevel=error
+	touch $@
+
+# py-solc-x and forge look for a native solc; this symlink makes them run the solc-js shim.
+$(SOLC_SHIM): tools/solc-shim.js $(NPM_STAMP)
+	mkdir -p .solcx
+	ln -sf ../tools/solc-shim.js $@
+	$@ --version | grep -q "$(SOLC_VERSION)+commit" || { echo "solc shim does not report $(SOLC_VERSION)"; exit 1; }
+
+compile: install
+	$(APE) compile
+
+test: install
+	$(APE) test tests -q
+
+demo: install
+	$(APE) run deploy
+
+clean:
+	rm -rf .build .ape contracts/.cache .solcx .hypothesis

@@ -1,0 +1,1 @@
+"""CarePay: the Python harness that deploys, drives and verifies the CarePay contracts."""
