@@ -1,0 +1,95 @@
+// SPDX-License-Identifier: MIT
+pragma solidity 0.8.37;
+
+/// @notice Types of the Regulator: programs, coverage, the supervised parties and reservations.
+/// @dev Every amount is in units of the settlement token (CareUSD, 6 decimals).
+library Supervision {
+    /// @notice How a program's budget periods are measured.
+    /// @dev `Seconds`: fixed-length periods of `length` seconds from `anchor`.
+    /// `Months`: calendar months (UTC) from the month that starts at `anchor`; `length` months per
+    /// period, so 1 is a month, 3 a quarter and 12 a year, whatever the months' lengths.
+    enum PeriodUnit {
+        Seconds,
+        Months
+    }
+
+    /// @notice A program's period schedule. Periods are numbered from 0 at `anchor`; they roll over
+    /// lazily (counters are keyed by period index, so nothing has to run when a period ends).
+    struct PeriodSchedule {
+        uint64 anchor; // first second of period 0 (for Months: the first second of a UTC month)
+        uint32 length; // seconds (Seconds) or months (Months) per period; never zero
+        PeriodUnit unit;
+    }
+
+    /// @notice An insurance scheme: whose account pays the fund share and how periods run.
+    struct Program {
+        address fundAccount; // pays the fund share; manages the program's operators
+        PeriodSchedule schedule;
+        bool frozen; // no new reservations and no payouts while set; refunds still flow
+    }
+
+    /// @notice The rules of one service type within one program.
+    struct Coverage {
+        bool covered; // false: the program pays nothing for this service type and refuses it
+        bool crossRegionAllowed; // whether a patient may use it at an institution of another region
+        uint16 ratioBps; // fund share of the charge above the deductible, in basis points (<= 10_000)
+        uint128 deductible; // per patient per period: the first units of charges the patient pays
+        uint128 fundCapPerPatient; // per patient per period: the most the fund pays (0 = no cap)
+    }
+
+    /// @notice A designated institution (hospital or internet hospital).
+    struct Institution {
+        bool registered;
+        bool frozen; // no new reservations and no payouts while set; refunds still flow
+        uint32 region; // pooling-region code
+    }
+
+    /// @notice A practitioner, supervised individually.
+    struct Practitioner {
+        address institution; // the institution the practitioner belongs to
+        uint32 dailyServiceLimit; // services per UTC day (high-frequency control); 0 = none allowed
+        bool frozen;
+    }
+
+    /// @notice A pseudonymous patient. No personal data: the id is an opaque bytes32.
+    struct Patient {
+        address account; // the patient's personal account: pays the patient share, receives refunds
+        uint32 programId;
+        uint32 region; // insured (pooling) region
+        bool frozen;
+    }
+
+    /// @notice What a payment module asks the Regulator to authorise.
+    struct Claim {
+        uint32 programId;
+        bytes32 patientId;
+        address institution;
+        address practitioner;
+        bytes32 serviceType;
+        bytes32 payee; // the split id the money will be paid to; the institution must approve it
+        address initiator; // who asked the module (msg.sender there): the patient's account or a fund operator
+        uint128 charge; // the full price of the service, fund and patient shares together
+    }
+
+    /// @notice The result of cost sharing for one charge.
+    struct Quote {
+        uint128 fundShare;
+        uint128 patientShare; // fundShare + patientShare == charge, always
+        uint128 deductiblePortion; // part of patientShare that counted toward the deductible
+        uint32 period;
+    }
+
+    /// @notice Fund money authorised for one episode, stream or charge, owned by the module that made it.
+    /// @dev Counters of the reservation's period hold `fundReserved`; releases lower both.
+    struct Reservation {
+        address module; // the payment module that made it; only it may top up or release
+        uint32 programId;
+        uint32 period; // the budget period whose counters hold this reservation
+        bytes32 patientId;
+        address institution;
+        bytes32 serviceType;
+        uint128 fundReserved; // fund share still committed (reserved minus released)
+        uint128 patientReserved; // patient share still committed (paid minus refunded)
+        uint128 deductibleCounted; // part of the patient's deductible this reservation still uses
+    }
+}

@@ -1,0 +1,1 @@
+"""Shared fixtures. Each contract's tests add their own fixtures in tests/<area>/conftest.py."""
