@@ -15,6 +15,8 @@ export SOLCX_BINARY_PATH := $(ROOT)/.solcx
 export APE_DATA_FOLDER := $(ROOT)/.ape
 export PATH := $(ROOT)/node_modules/@foundry-rs/anvil-linux-amd64/bin:$(ROOT)/node_modules/@foundry-rs/forge-linux-amd64/bin:$(ROOT)/node_modules/@foundry-rs/cast-linux-amd64/bin:$(VENV)/bin:$(PATH)
 export PYTHONDONTWRITEBYTECODE := 1
+# Import the carepay package of this checkout (worktrees share one venv).
+export PYTHONPATH := $(ROOT)
 
 .PHONY: install test demo compile clean
 
@@ -31,7 +33,7 @@ $(NPM_STAMP): package.json
 	touch $@
 
 # py-solc-x and forge look for a native solc; this symlink makes them run the solc-js shim.
-$(SOLC_SHIM): tools/solc-shim.js $(NPM_STAMP)
+$(SOLC_SHIM): | $(NPM_STAMP)
 	mkdir -p .solcx
 	ln -sf ../tools/solc-shim.js $@
 	$@ --version | grep -q "$(SOLC_VERSION)+commit" || { echo "solc shim does not report $(SOLC_VERSION)"; exit 1; }
