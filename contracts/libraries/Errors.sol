@@ -61,6 +61,54 @@ library Errors {
                                     SPLIT-ROUTER
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice Thrown when the router is deployed with the zero address as its settlement token.
+    error SplitRouter_ZeroAddressToken();
+
+    /// @notice Thrown when a split is created with no recipients.
+    error SplitRouter_NoRecipients();
+
+    /// @notice Thrown when a split is created with more than `max` recipients.
+    error SplitRouter_TooManyRecipients(uint256 count, uint256 max);
+
+    /// @notice Thrown when the recipients and allocations arrays have different lengths.
+    error SplitRouter_LengthMismatch(uint256 recipientsLength, uint256 allocationsLength);
+
+    /// @notice Thrown when the first (smallest) recipient is the zero address.
+    error SplitRouter_ZeroAddressRecipient();
+
+    /// @notice Thrown when recipients are not strictly ascending (unsorted or duplicated) at `index`.
+    error SplitRouter_RecipientsNotStrictlyAscending(uint256 index, address previous, address current);
+
+    /// @notice Thrown when a recipient is given an allocation of zero.
+    error SplitRouter_ZeroAllocation(uint256 index, address recipient);
+
+    /// @notice Thrown when the allocations do not add up to exactly `scale`.
+    error SplitRouter_AllocationSumMismatch(uint256 sum, uint256 scale);
+
+    /// @notice Thrown when the residual index does not point at one of the `count` recipients.
+    error SplitRouter_ResidualIndexOutOfBounds(uint256 residualIndex, uint256 count);
+
+    /// @notice Thrown when a split id does not belong to a created split.
+    error SplitRouter_UnknownSplit(bytes32 splitId);
+
+    /// @notice Thrown when a payment of zero is made into a split.
+    error SplitRouter_ZeroAmount(bytes32 splitId);
+
+    /// @notice Thrown when the token moved `amount` but the router's balance did not grow at all.
+    error SplitRouter_NothingReceived(bytes32 splitId, uint256 amount);
+
+    /// @notice Thrown when a payment would take a split's cumulative total above `max`.
+    error SplitRouter_TotalReceivedTooLarge(bytes32 splitId, uint256 totalReceived, uint256 max);
+
+    /// @notice Thrown when `account` is not a recipient of the split.
+    error SplitRouter_NotRecipient(bytes32 splitId, address account);
+
+    /// @notice Thrown when a recipient withdraws with nothing claimable.
+    error SplitRouter_NothingToClaim(bytes32 splitId, address recipient);
+
+    /// @notice Thrown when a distribution finds nothing claimable for any recipient.
+    error SplitRouter_NothingToDistribute(bytes32 splitId);
+
     // (end of SplitRouter errors)
 
     /*//////////////////////////////////////////////////////////////////////////
