@@ -92,4 +92,64 @@ library Supervision {
         uint128 patientReserved; // patient share still committed (paid minus refunded)
         uint128 deductibleCounted; // part of the patient's deductible this reservation still uses
     }
+
+    /*//////////////////////////////////////////////////////////////////////////
+                  STORAGE RECORDS (the Regulator's packed layout, not part of its ABI)
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice How the Regulator stores a program: what every reservation reads fits in the first slot.
+    struct ProgramRecord {
+        // slot 0
+        uint64 anchor;
+        uint32 length;
+        PeriodUnit unit;
+        bool frozen;
+        // slot 1 (read only when the initiator is not the patient, and by configuration)
+        address fundAccount;
+    }
+
+    /// @notice How the Regulator stores one coverage line, i.e. the rules of one (program, service type).
+    /// @dev One slot. Amounts are limited to 96 bits (7.9e28 units, 7.9e22 CareUSD) so that the line and
+    /// the reservation that points at it pack; `setCoverage` refuses larger ones.
+    struct CoverageRecord {
+        bool covered;
+        bool crossRegionAllowed;
+        uint16 ratioBps;
+        uint32 line; // the line's id, assigned on the first `setCoverage` of (program, service type); 0 = never set
+        uint96 deductible; // units per patient per period
+        uint96 fundCapPerPatient; // units per patient per period; 0 = no cap
+    }
+
+    /// @notice How the Regulator stores a reservation: four slots instead of the seven of `Reservation`.
+    /// @dev The service type is kept as the coverage line's id (the line maps back to it), and the per-patient
+    /// counters are keyed by that id too, so releasing never needs the service type.
+    struct ReservationRecord {
+        // slot 0
+        address module;
+        uint32 programId;
+        uint32 period;
+        uint32 line; // coverage line of (programId, serviceType)
+        // slot 1
+        bytes32 patientId;
+        // slot 2
+        address institution;
+        uint96 deductibleCounted; // <= the line's deductible, which fits in 96 bits
+        // slot 3
+        uint128 fundReserved;
+        uint128 patientReserved;
+    }
+
+    /// @notice An institution's fund budget counters for one program and period (one slot).
+    /// @dev `budget` is the period-specific budget; a non-zero value is always an explicit one, and a zero
+    /// value is explicit only when the Regulator's set-flag for the period says so (else the default applies).
+    struct PeriodLedger {
+        uint128 used; // sum of `fundReserved` of the period's reservations at the institution
+        uint128 budget;
+    }
+
+    /// @notice A patient's counters for one coverage line and period (one slot).
+    struct PatientUsage {
+        uint128 deductibleMet; // sum of `deductibleCounted` of the period's reservations
+        uint128 fundUsed; // sum of `fundReserved` of the period's reservations
+    }
 }
