@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {AccessControlDefaultAdminRules} from
     "@openzeppelin/contracts/access/extensions/AccessControlDefaultAdminRules.sol";
+import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 
 import {IRegulator} from "./interfaces/IRegulator.sol";
 import {Calendar} from "./libraries/Calendar.sol";
@@ -14,7 +15,7 @@ import {Supervision} from "./types/Supervision.sol";
 /// @notice The insurance fund's rules, enforced while money moves: programs, coverage, budgets, the
 /// supervised parties, freezes, and the reservations payment modules make before any money moves.
 /// @dev See {IRegulator} for the rules. The Regulator holds no tokens and makes no external calls.
-/// Storage is packed (types/Supervision.sol, "storage records"): a reservation takes four slots, and every
+/// Storage is packed (types/Supervision.sol, "storage records"): a reservation takes three slots, and every
 /// record `reserve` reads is one slot (the program's fund account is a second slot, read only when the
 /// initiator is not the patient).
 contract Regulator is IRegulator, AccessControlDefaultAdminRules {
@@ -28,9 +29,6 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     bytes32 public constant override MODULE_ROLE = keccak256("MODULE_ROLE");
     bytes32 public constant override ARBITER_ROLE = keccak256("ARBITER_ROLE");
 
-    /// @dev The most a coverage deductible or cap may be, so that it packs in one slot with its line.
-    uint128 private constant MAX_COVERAGE_AMOUNT = type(uint96).max;
-
     /*//////////////////////////////////////////////////////////////////////////
                                     STATE VARIABLES
     //////////////////////////////////////////////////////////////////////////*/
@@ -40,6 +38,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
 
     /// @dev Coverage line ids handed out so far (ids start at 1).
     uint32 private _coverageLineCount;
+
+    /// @dev Patient numbers handed out so far (numbers start at 1; 0 = not registered).
+    uint32 private _patientCount;
 
     /// @inheritdoc IRegulator
     uint256 public override reservationCount;
@@ -52,16 +53,16 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     mapping(uint32 programId => mapping(address institution => uint128)) private _defaultBudgets;
     mapping(uint32 programId => mapping(address institution => mapping(uint32 period => Supervision.PeriodLedger)))
         private _ledgers;
-    mapping(uint32 programId => mapping(address institution => mapping(uint32 period => bool))) private
-        _periodBudgetSet;
 
     mapping(address institution => Supervision.Institution) private _institutions;
     mapping(address practitioner => Supervision.Practitioner) private _practitioners;
     mapping(bytes32 patientId => Supervision.Patient) private _patients;
+    mapping(bytes32 patientId => uint32 number) private _patientNumbers;
+    mapping(uint32 number => bytes32 patientId) private _patientIds;
     mapping(address institution => mapping(bytes32 payee => bool)) private _payeeApproved;
 
     mapping(address practitioner => mapping(uint64 day => uint32)) private _servicesPerDay;
-    mapping(uint32 line => mapping(bytes32 patientId => mapping(uint32 period => Supervision.PatientUsage))) private
+    mapping(uint32 line => mapping(uint32 patientNumber => mapping(uint32 period => Supervision.PatientUsage))) private
         _usage;
 
     mapping(uint256 reservationId => Supervision.ReservationRecord) private _reservations;
@@ -93,7 +94,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         override
         returns (Supervision.Coverage memory coverage)
     {
-        Supervision.CoverageRecord memory record = _coverage[programId][serviceType];
+        Supervision.CoverageRecord storage record = _coverage[programId][serviceType];
         coverage = Supervision.Coverage({
             covered: record.covered,
             crossRegionAllowed: record.crossRegionAllowed,
@@ -125,12 +126,12 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         override
         returns (Supervision.Reservation memory reservation)
     {
-        Supervision.ReservationRecord memory record = _reservations[reservationId];
+        Supervision.ReservationRecord storage record = _reservations[reservationId];
         reservation = Supervision.Reservation({
             module: record.module,
             programId: record.programId,
             period: record.period,
-            patientId: record.patientId,
+            patientId: _patientIds[record.patientNumber],
             institution: record.institution,
             serviceType: _lineServiceType[record.line],
             fundReserved: record.fundReserved,
@@ -177,26 +178,10 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         override
         returns (uint128 budget, uint128 used, uint128 remaining)
     {
-        Supervision.PeriodLedger memory ledger = _ledgers[programId][institution][period];
-        budget = _budgetOf(programId, institution, period, ledger.budget);
+        Supervision.PeriodLedger storage ledger = _ledgers[programId][institution][period];
+        budget = _budgetOf(programId, institution, ledger);
         used = ledger.used;
         remaining = budget > used ? budget - used : 0;
-    }
-
-    /// @inheritdoc IRegulator
-    function defaultBudget(uint32 programId, address institution) external view override returns (uint128) {
-        return _defaultBudgets[programId][institution];
-    }
-
-    /// @inheritdoc IRegulator
-    function periodBudget(uint32 programId, address institution, uint32 period)
-        external
-        view
-        override
-        returns (uint128 amount, bool isSet)
-    {
-        amount = _ledgers[programId][institution][period].budget;
-        isSet = _periodBudgetSet[programId][institution][period];
     }
 
     /// @inheritdoc IRegulator
@@ -206,10 +191,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         override
         returns (uint128 deductibleMet, uint128 fundUsed)
     {
-        uint32 line = _coverage[programId][serviceType].line;
-        // Line 0 was never configured, so nothing was ever reserved under it.
-        if (line == 0) return (0, 0);
-        Supervision.PatientUsage memory usage = _usage[line][patientId][period];
+        // Line 0 (never configured) and patient number 0 (not registered) never hold a reservation.
+        Supervision.PatientUsage storage usage =
+            _usage[_coverage[programId][serviceType].line][_patientNumbers[patientId]][period];
         return (usage.deductibleMet, usage.fundUsed);
     }
 
@@ -226,9 +210,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         returns (Supervision.Quote memory q)
     {
         uint32 period = _periodAt(programId, _existingProgram(programId), _now());
-        Supervision.CoverageRecord memory coverage = _coverage[programId][serviceType];
+        Supervision.CoverageRecord storage coverage = _coverage[programId][serviceType];
         if (!coverage.covered) revert Errors.Regulator_ServiceNotCovered(programId, serviceType);
-        Supervision.PatientUsage memory usage = _usage[coverage.line][patientId][period];
+        Supervision.PatientUsage storage usage = _usage[coverage.line][_patientNumbers[patientId]][period];
         (q.fundShare, q.patientShare, q.deductiblePortion) = CostSharing.split(
             charge,
             coverage.ratioBps,
@@ -289,9 +273,6 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (coverage.ratioBps > CostSharing.BPS) {
             revert Errors.Regulator_RatioAboveMax(coverage.ratioBps, uint16(CostSharing.BPS));
         }
-        // One check for both amounts: the larger one is the one named.
-        uint128 largest = coverage.deductible > coverage.fundCapPerPatient ? coverage.deductible : coverage.fundCapPerPatient;
-        if (largest > MAX_COVERAGE_AMOUNT) revert Errors.Regulator_CoverageAmountTooLarge(largest, MAX_COVERAGE_AMOUNT);
         Supervision.CoverageRecord storage record = _coverage[programId][serviceType];
         uint32 line = record.line;
         if (line == 0) {
@@ -304,9 +285,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
             crossRegionAllowed: coverage.crossRegionAllowed,
             ratioBps: coverage.ratioBps,
             line: line,
-            // Both fit: checked against MAX_COVERAGE_AMOUNT above.
-            deductible: uint96(coverage.deductible),
-            fundCapPerPatient: uint96(coverage.fundCapPerPatient)
+            // 64 bits is 1.8e13 CareUSD per patient and period; larger amounts revert (OpenZeppelin's SafeCast error).
+            deductible: SafeCast.toUint64(coverage.deductible),
+            fundCapPerPatient: SafeCast.toUint64(coverage.fundCapPerPatient)
         });
         emit CoverageSet(programId, serviceType, coverage);
     }
@@ -329,8 +310,10 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         onlyRole(CONFIGURATOR_ROLE)
     {
         _checkBudgetTarget(programId, institution);
-        _ledgers[programId][institution][period].budget = amount;
-        _periodBudgetSet[programId][institution][period] = true;
+        Supervision.PeriodLedger storage ledger = _ledgers[programId][institution][period];
+        // 120 bits is 1.3e30 CareUSD; larger amounts revert with OpenZeppelin's SafeCast error.
+        ledger.budget = SafeCast.toUint120(amount);
+        ledger.budgetSet = true;
         emit PeriodBudgetSet(programId, institution, period, amount);
     }
 
@@ -368,6 +351,12 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (patientId == bytes32(0)) revert Errors.Regulator_ZeroPatientId();
         if (account == address(0)) revert Errors.Regulator_ZeroPatientAccount(patientId);
         _existingProgram(programId);
+        if (_patientNumbers[patientId] == 0) {
+            // First registration: a number for the reservations and counters that refer to this patient.
+            uint32 number = ++_patientCount;
+            _patientNumbers[patientId] = number;
+            _patientIds[number] = patientId;
+        }
         Supervision.Patient storage record = _patients[patientId];
         record.account = account;
         record.programId = programId;
@@ -431,35 +420,12 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         onlyRole(MODULE_ROLE)
         returns (uint256 reservationId, Supervision.Quote memory q)
     {
-        if (claim.charge == 0) revert Errors.Regulator_ZeroCharge();
-        uint32 programId = claim.programId;
-        uint32 period = _openProgramPeriod(programId);
-        uint32 patientRegion = _checkPatient(programId, claim.patientId, claim.initiator);
-        uint32 institutionRegion = _checkInstitution(claim.institution);
-        _countPractitionerService(claim.practitioner, claim.institution);
-        Supervision.CoverageRecord memory coverage =
-            _coverageFor(programId, claim.serviceType, patientRegion, institutionRegion);
-        if (!_payeeApproved[claim.institution][claim.payee]) {
-            revert Errors.Regulator_PayeeNotApproved(claim.institution, claim.payee);
-        }
-
-        (reservationId, q) = _open(
-            Supervision.ReservationRecord({
-                module: msg.sender,
-                programId: programId,
-                period: period,
-                line: coverage.line,
-                patientId: claim.patientId,
-                institution: claim.institution,
-                deductibleCounted: 0,
-                fundReserved: 0,
-                patientReserved: 0
-            }),
-            coverage,
-            claim.charge,
-            0,
-            0
+        (uint32 period, Supervision.CoverageRecord memory coverage) = _checkClaim(claim);
+        Supervision.ReservationRecord storage reservation;
+        (reservationId, reservation) = _open(
+            claim.programId, period, coverage.line, claim.institution, _patientNumbers[claim.patientId], 0, 0
         );
+        q = _extend(reservation, period, coverage, claim.charge, 0);
         emit Reserved(reservationId, msg.sender, claim, q);
     }
 
@@ -475,7 +441,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         (uint32 period, Supervision.CoverageRecord memory coverage) =
             _checkTopUp(reservation, unspentFund, unspentPatient, charge, initiator);
         if (period == reservation.period) {
-            q = _extend(reservation, period, coverage, charge);
+            q = _extend(reservation, period, coverage, charge, 0);
             newReservationId = reservationId;
         } else {
             (newReservationId, q) =
@@ -598,14 +564,13 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         _registeredInstitution(institution);
     }
 
-    /// @dev The budget that applies: the period-specific one if set, else the default. A non-zero stored
-    /// period budget is always explicit, so the set-flag is read only for a zero one.
-    function _budgetOf(uint32 programId, address institution, uint32 period, uint128 storedPeriodBudget)
+    /// @dev The budget that applies to a period: its own if one was set (0 included), else the default.
+    function _budgetOf(uint32 programId, address institution, Supervision.PeriodLedger storage ledger)
         private
         view
         returns (uint128)
     {
-        if (storedPeriodBudget != 0 || _periodBudgetSet[programId][institution][period]) return storedPeriodBudget;
+        if (ledger.budgetSet) return ledger.budget;
         return _defaultBudgets[programId][institution];
     }
 
@@ -623,7 +588,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (charge == 0 && (period == reservation.period || (unspentFund == 0 && unspentPatient == 0))) {
             revert Errors.Regulator_ZeroCharge();
         }
-        uint32 patientRegion = _checkPatient(programId, reservation.patientId, initiator);
+        uint32 patientRegion = _checkPatient(programId, _patientIds[reservation.patientNumber], initiator);
         uint32 institutionRegion = _checkInstitution(reservation.institution);
         coverage = _coverageFor(programId, _lineServiceType[reservation.line], patientRegion, institutionRegion);
     }
@@ -643,6 +608,24 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     /*//////////////////////////////////////////////////////////////////////////
                            INTERNAL STATE-CHANGING FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
+
+    /// @dev The checks of `reserve` after its role, in the documented order (the practitioner's service is
+    /// counted for the day); returns the current period and the coverage line.
+    function _checkClaim(Supervision.Claim calldata claim)
+        private
+        returns (uint32 period, Supervision.CoverageRecord memory coverage)
+    {
+        if (claim.charge == 0) revert Errors.Regulator_ZeroCharge();
+        uint32 programId = claim.programId;
+        period = _openProgramPeriod(programId);
+        uint32 patientRegion = _checkPatient(programId, claim.patientId, claim.initiator);
+        uint32 institutionRegion = _checkInstitution(claim.institution);
+        _countPractitionerService(claim.practitioner, claim.institution);
+        coverage = _coverageFor(programId, claim.serviceType, patientRegion, institutionRegion);
+        if (!_payeeApproved[claim.institution][claim.payee]) {
+            revert Errors.Regulator_PayeeNotApproved(claim.institution, claim.payee);
+        }
+    }
 
     /// @dev Claim check 7: the practitioner, then counts the service on today's UTC day.
     function _countPractitionerService(address practitioner, address institution) private {
@@ -671,11 +654,11 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         address institution,
         uint32 period,
         Supervision.CoverageRecord memory coverage,
-        bytes32 patientId,
+        uint32 patientNumber,
         uint128 charge,
         uint128 carriedFund
     ) private returns (Supervision.Quote memory q) {
-        Supervision.PatientUsage storage usage = _usage[coverage.line][patientId][period];
+        Supervision.PatientUsage storage usage = _usage[coverage.line][patientNumber][period];
         uint128 deductibleMet = usage.deductibleMet;
         uint128 fundUsed = usage.fundUsed + carriedFund;
         (q.fundShare, q.patientShare, q.deductiblePortion) = CostSharing.split(
@@ -687,7 +670,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (fundTotal != 0) {
             Supervision.PeriodLedger storage ledger = _ledgers[programId][institution][period];
             uint128 used = ledger.used;
-            uint128 budget = _budgetOf(programId, institution, period, ledger.budget);
+            uint128 budget = _budgetOf(programId, institution, ledger);
             uint128 remaining = budget > used ? budget - used : 0;
             if (fundTotal > remaining) {
                 revert Errors.Regulator_BudgetExceeded(programId, institution, period, fundTotal, remaining);
@@ -703,43 +686,48 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         }
     }
 
-    /// @dev Commits `charge` (and carried amounts, for a renewal) in the record's period and stores the record
-    /// under a new id. Carried money never counts toward the deductible.
+    /// @dev Stores a new reservation under the next id, holding the carried amounts (0 for a new claim).
     function _open(
-        Supervision.ReservationRecord memory record,
-        Supervision.CoverageRecord memory coverage,
-        uint128 charge,
+        uint32 programId,
+        uint32 period,
+        uint32 line,
+        address institution,
+        uint32 patientNumber,
         uint128 carriedFund,
         uint128 carriedPatient
-    ) private returns (uint256 reservationId, Supervision.Quote memory q) {
-        q = _commit(record.programId, record.institution, record.period, coverage, record.patientId, charge, carriedFund);
-        // Fits: the deductible portion is at most the line's deductible, which fits in 96 bits.
-        record.deductibleCounted = uint96(q.deductiblePortion);
-        record.fundReserved = carriedFund + q.fundShare;
-        record.patientReserved = carriedPatient + q.patientShare;
-        // Unchecked: one new reservation per call; 2^256 is never reached.
+    ) private returns (uint256 reservationId, Supervision.ReservationRecord storage reservation) {
+        // Unchecked: ids grow by one per reservation; 2^256 is never reached.
         unchecked {
             reservationId = ++reservationCount;
         }
-        _reservations[reservationId] = record;
+        reservation = _reservations[reservationId];
+        reservation.module = msg.sender;
+        reservation.programId = programId;
+        reservation.period = period;
+        reservation.line = line;
+        reservation.institution = institution;
+        reservation.patientNumber = patientNumber;
+        reservation.fundReserved = carriedFund;
+        reservation.patientReserved = carriedPatient;
     }
 
-    /// @dev A same-period top-up: cost-shares `charge` and adds it to the reservation in place.
+    /// @dev Cost-shares `charge` in `period` (the reservation's) and adds it to the reservation and the counters.
     function _extend(
         Supervision.ReservationRecord storage reservation,
         uint32 period,
         Supervision.CoverageRecord memory coverage,
-        uint128 charge
+        uint128 charge,
+        uint128 carriedFund
     ) private returns (Supervision.Quote memory q) {
         q = _commit(
-            reservation.programId, reservation.institution, period, coverage, reservation.patientId, charge, 0
+            reservation.programId, reservation.institution, period, coverage, reservation.patientNumber, charge, carriedFund
         );
         reservation.fundReserved += q.fundShare;
         reservation.patientReserved += q.patientShare;
         if (q.deductiblePortion != 0) {
             // Fits: all of a reservation's deductible portions fall in one period of one line, so their sum is
-            // at most what the patient met there, which never exceeds the line's 96-bit deductible.
-            reservation.deductibleCounted += uint96(q.deductiblePortion);
+            // at most what the patient met there, which never exceeds the line's 64-bit deductible.
+            reservation.deductibleCounted += uint64(q.deductiblePortion);
         }
     }
 
@@ -756,24 +744,17 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     ) private returns (uint256 newReservationId, Supervision.Quote memory q) {
         uint128 restored = _release(reservationId, reservation, unspentFund, unspentPatient);
         emit Released(reservationId, unspentFund, unspentPatient, restored);
-
-        (newReservationId, q) = _open(
-            Supervision.ReservationRecord({
-                module: msg.sender,
-                programId: reservation.programId,
-                period: period,
-                line: coverage.line,
-                patientId: reservation.patientId,
-                institution: reservation.institution,
-                deductibleCounted: 0,
-                fundReserved: 0,
-                patientReserved: 0
-            }),
-            coverage,
-            charge,
+        Supervision.ReservationRecord storage renewed;
+        (newReservationId, renewed) = _open(
+            reservation.programId,
+            period,
+            coverage.line,
+            reservation.institution,
+            reservation.patientNumber,
             unspentFund,
             unspentPatient
         );
+        q = _extend(renewed, period, coverage, charge, unspentFund);
         emit Renewed(reservationId, newReservationId, unspentFund, unspentPatient);
     }
 
@@ -793,21 +774,26 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (patientAmount > heldPatient) {
             revert Errors.Regulator_PatientReleaseExceedsReserved(reservationId, patientAmount, heldPatient);
         }
-        uint96 counted = reservation.deductibleCounted;
-        // Unchecked: both amounts are at most what is held (checked above); the total of two uint128 values
-        // fits in uint256; restored is only computed when counted > remainingTotal.
+        // Unchecked: both amounts are at most what is held (checked above).
         unchecked {
-            uint128 remainingFund = heldFund - fundAmount;
-            uint128 remainingPatient = heldPatient - patientAmount;
-            uint256 remainingTotal = uint256(remainingFund) + remainingPatient;
-            restored = counted > remainingTotal ? uint128(counted - remainingTotal) : 0;
-            reservation.fundReserved = remainingFund;
-            reservation.patientReserved = remainingPatient;
-            if (restored != 0) reservation.deductibleCounted = counted - uint96(restored);
+            heldFund -= fundAmount;
+            heldPatient -= patientAmount;
+        }
+        reservation.fundReserved = heldFund;
+        reservation.patientReserved = heldPatient;
+        // The reservation now counts min(deductibleCounted, what it still holds) of the deductible.
+        uint256 remainingTotal = uint256(heldFund) + heldPatient;
+        uint64 counted = reservation.deductibleCounted;
+        if (counted > remainingTotal) {
+            // Unchecked and fits: remainingTotal < counted <= type(uint64).max.
+            unchecked {
+                restored = counted - uint128(remainingTotal);
+            }
+            reservation.deductibleCounted = uint64(remainingTotal);
         }
         if (fundAmount != 0 || restored != 0) {
             // Checked: the counters are sums over the period's reservations, so they hold at least this one's part.
-            Supervision.PatientUsage storage usage = _usage[reservation.line][reservation.patientId][reservation.period];
+            Supervision.PatientUsage storage usage = _usage[reservation.line][reservation.patientNumber][reservation.period];
             usage.fundUsed -= fundAmount;
             usage.deductibleMet -= restored;
         }

@@ -116,13 +116,6 @@ interface IRegulator {
         external
         view
         returns (uint128 budget, uint128 used, uint128 remaining);
-    /// @notice The default budget of an institution in a program.
-    function defaultBudget(uint32 programId, address institution) external view returns (uint128);
-    /// @notice The period-specific budget of an institution and whether one was set.
-    function periodBudget(uint32 programId, address institution, uint32 period)
-        external
-        view
-        returns (uint128 amount, bool isSet);
     /// @notice What a patient has met of the deductible and received from the fund for a service type in a period.
     function patientUsage(uint32 programId, bytes32 patientId, bytes32 serviceType, uint32 period)
         external
@@ -158,14 +151,18 @@ interface IRegulator {
     /// @notice Sets (or replaces) the rules of a service type within a program. New rules apply to new
     /// charges; what was reserved keeps the shares it got.
     /// @dev Emits {CoverageSet}. Requirements: CONFIGURATOR_ROLE; the program exists; `ratioBps <= 10_000`;
-    /// `deductible` and `fundCapPerPatient` fit in 96 bits.
+    /// `deductible` and `fundCapPerPatient` fit in 64 bits (1.8e13 CareUSD; else OpenZeppelin's
+    /// `SafeCastOverflowedUintDowncast(64, value)`). A service type keeps its coverage line (and the patients'
+    /// counters of it) when its rules are replaced.
     function setCoverage(uint32 programId, bytes32 serviceType, Supervision.Coverage calldata coverage) external;
     /// @notice The budget of every period that has no period-specific budget.
     /// @dev Emits {DefaultBudgetSet}. Requirements: CONFIGURATOR_ROLE; the program exists; the institution is
     /// registered. Lowering it below what a period already uses leaves that period with nothing remaining.
     function setDefaultBudget(uint32 programId, address institution, uint128 amount) external;
     /// @notice Sets the budget of one period explicitly (0 is a valid budget: the fund pays nothing then).
-    /// @dev Emits {PeriodBudgetSet}. Requirements as `setDefaultBudget`.
+    /// @dev Emits {PeriodBudgetSet}. Requirements as `setDefaultBudget`, and `amount` fits in 120 bits
+    /// (else OpenZeppelin's `SafeCastOverflowedUintDowncast(120, amount)`). There is no way back to the default
+    /// for that period: set it again to the default amount instead.
     function setPeriodBudget(uint32 programId, address institution, uint32 period, uint128 amount) external;
 
     // Registry (REGISTRAR_ROLE); registering again updates the record but never lifts a freeze

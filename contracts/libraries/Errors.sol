@@ -33,9 +33,6 @@ library Errors {
     /// @notice Thrown when a coverage ratio is above 100 % (10_000 basis points).
     error Regulator_RatioAboveMax(uint16 ratioBps, uint16 maxBps);
 
-    /// @notice Thrown when a coverage deductible or cap does not fit in the 96 bits the Regulator stores.
-    error Regulator_CoverageAmountTooLarge(uint128 amount, uint128 max);
-
     /// @notice Thrown when an institution is registered with the zero address.
     error Regulator_ZeroInstitution();
 

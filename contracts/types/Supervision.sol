@@ -109,20 +109,21 @@ library Supervision {
     }
 
     /// @notice How the Regulator stores one coverage line, i.e. the rules of one (program, service type).
-    /// @dev One slot. Amounts are limited to 96 bits (7.9e28 units, 7.9e22 CareUSD) so that the line and
-    /// the reservation that points at it pack; `setCoverage` refuses larger ones.
+    /// @dev One slot. Amounts are limited to 64 bits (1.8e19 units, 1.8e13 CareUSD per patient and period) so
+    /// that a reservation's deductible portion packs beside its institution; `setCoverage` refuses larger ones.
     struct CoverageRecord {
         bool covered;
         bool crossRegionAllowed;
         uint16 ratioBps;
         uint32 line; // the line's id, assigned on the first `setCoverage` of (program, service type); 0 = never set
-        uint96 deductible; // units per patient per period
-        uint96 fundCapPerPatient; // units per patient per period; 0 = no cap
+        uint64 deductible; // units per patient per period
+        uint64 fundCapPerPatient; // units per patient per period; 0 = no cap
     }
 
-    /// @notice How the Regulator stores a reservation: four slots instead of the seven of `Reservation`.
-    /// @dev The service type is kept as the coverage line's id (the line maps back to it), and the per-patient
-    /// counters are keyed by that id too, so releasing never needs the service type.
+    /// @notice How the Regulator stores a reservation: three slots instead of the seven of `Reservation`.
+    /// @dev The service type is kept as its coverage line's id and the patient as the number given at
+    /// registration (both map back to the bytes32 values); the per-patient counters are keyed by the same two
+    /// numbers, so a release needs no lookup.
     struct ReservationRecord {
         // slot 0
         address module;
@@ -130,21 +131,21 @@ library Supervision {
         uint32 period;
         uint32 line; // coverage line of (programId, serviceType)
         // slot 1
-        bytes32 patientId;
-        // slot 2
         address institution;
-        uint96 deductibleCounted; // <= the line's deductible, which fits in 96 bits
-        // slot 3
+        uint32 patientNumber; // the patient's registration number (1, 2, ...)
+        uint64 deductibleCounted; // <= the line's deductible, which fits in 64 bits
+        // slot 2
         uint128 fundReserved;
         uint128 patientReserved;
     }
 
     /// @notice An institution's fund budget counters for one program and period (one slot).
-    /// @dev `budget` is the period-specific budget; a non-zero value is always an explicit one, and a zero
-    /// value is explicit only when the Regulator's set-flag for the period says so (else the default applies).
+    /// @dev The period-specific budget applies when `budgetSet` (so 0 is a valid explicit budget); otherwise the
+    /// institution's default budget does.
     struct PeriodLedger {
         uint128 used; // sum of `fundReserved` of the period's reservations at the institution
-        uint128 budget;
+        uint120 budget; // the period-specific budget, in units (at most 2^120 - 1)
+        bool budgetSet;
     }
 
     /// @notice A patient's counters for one coverage line and period (one slot).
