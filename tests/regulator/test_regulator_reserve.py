@@ -357,7 +357,14 @@ def test_reserve__budgets__are_per_institution(regulator, actors, reserve, full_
 def test_reserve__failed_check__counts_nothing(regulator, actors, claim, full_coverage, chain):
     now = chain.pending_timestamp
     chain.pending_timestamp = now
-    with ape.reverts(regulator.Regulator_BudgetExceeded):
+    with ape.reverts(
+        regulator.Regulator_BudgetExceeded,
+        programId=1,
+        institution=actors.institution,
+        period=0,
+        requested=DEFAULT_BUDGET + 1,
+        remaining=DEFAULT_BUDGET,
+    ):
         regulator.reserve(claim(service_type=full_coverage, charge=DEFAULT_BUDGET + 1), sender=actors.module)
     assert regulator.practitionerServices(actors.practitioner, day_of(now)) == 0
     assert regulator.reservationCount() == 0
@@ -420,7 +427,13 @@ def test_reserve__order__coverage_before_region_and_payee(regulator, actors, cla
 
 
 def test_reserve__order__region_before_payee(regulator, actors, claim):
-    with ape.reverts(regulator.Regulator_CrossRegionNotAllowed):
+    with ape.reverts(
+        regulator.Regulator_CrossRegionNotAllowed,
+        programId=1,
+        serviceType=FOLLOW_UP,
+        patientRegion=REGION,
+        institutionRegion=OTHER_REGION,
+    ):
         regulator.reserve(
             claim(institution=actors.institution2, practitioner=actors.practitioner2, payee=keccak(text="x")),
             sender=actors.module,
