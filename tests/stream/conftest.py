@@ -12,13 +12,15 @@ import datetime as dt
 import pytest
 from ape import project
 
+from carepay.codes import CHRONIC_CARE, patient_id, service_type
+
 from .model import StreamModel, cost_share
 
 ONE = 10**6  # one cUSD in token units (6 decimals)
 RATE_SCALE = 10**18
 MONTH_UNIT = 1  # Supervision.PeriodUnit.Months
-CHRONIC = b"chronic-care".ljust(32, b"\0")
-PATIENT_ID = bytes.fromhex("a1" * 32)  # pseudonymous
+CHRONIC = service_type(CHRONIC_CARE)
+PATIENT_ID = patient_id(b"registrar-secret-key-for-tests", "patient-0001")  # pseudonymous
 REGION = 3301
 RATIO_BPS = 8_000
 DEDUCTIBLE = 20 * ONE
