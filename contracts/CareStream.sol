@@ -15,6 +15,15 @@ import {PayerShares} from "./libraries/PayerShares.sol";
 import {Streams} from "./types/Streams.sol";
 import {Supervision} from "./types/Supervision.sol";
 
+/// @dev The one field of two Regulator records that CareStream needs. `IRegulator.getProgram` and
+/// `IRegulator.getPatient` return `Supervision.Program` and `Supervision.Patient`, static tuples whose first
+/// word is the account (`fundAccount`, `account`); declaring only that return value reads it without decoding
+/// the rest of the record (about 360 gas a look-up, which keeps a patient's pause below 40k).
+interface IRegulatorAccounts {
+    function getProgram(uint32 programId) external view returns (address fundAccount);
+    function getPatient(bytes32 patientId) external view returns (address account);
+}
+
 /// @title CareStream
 /// @notice See the documentation in {ICareStream}.
 /// @dev Rounding rules (also in INVARIANTS.md):
@@ -83,8 +92,9 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// @inheritdoc ICareStream
     function streamedAmountOf(uint256 streamId) external view override returns (uint128) {
         Streams.Stream storage stream = _existing(streamId);
-        uint128 streamed = _streamedAmount(stream.ratePerSecond, _activeSecondsNow(stream));
-        if (stream.state == Streams.State.CANCELLED) {
+        Streams.Accrual memory accrual = stream.accrual;
+        uint128 streamed = _streamedAmount(accrual);
+        if (accrual.state == Streams.State.CANCELLED) {
             // The uncovered debt was written off at cancellation.
             return _earned(streamed, stream.ledger);
         }
@@ -94,54 +104,54 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// @inheritdoc ICareStream
     function withdrawnAmountOf(uint256 streamId) external view override returns (uint128) {
         Streams.Stream storage stream = _existing(streamId);
+        Streams.Accrual memory accrual = stream.accrual;
         PayerShares.Ledger memory ledger = stream.ledger;
-        uint128 earned = _earned(_streamedAmount(stream.ratePerSecond, _activeSecondsNow(stream)), ledger);
-        return earned - _withdrawableAmount(stream, ledger);
+        return _earned(_streamedAmount(accrual), ledger) - _withdrawableAmount(accrual, ledger);
     }
 
     /// @inheritdoc ICareStream
     function withdrawableAmountOf(uint256 streamId) external view override returns (uint128) {
         Streams.Stream storage stream = _existing(streamId);
-        return _withdrawableAmount(stream, stream.ledger);
+        return _withdrawableAmount(stream.accrual, stream.ledger);
     }
 
     /// @inheritdoc ICareStream
     function refundableAmountOf(uint256 streamId) external view override returns (uint128) {
         Streams.Stream storage stream = _existing(streamId);
-        if (stream.state == Streams.State.CANCELLED) return 0;
+        Streams.Accrual memory accrual = stream.accrual;
+        if (accrual.state == Streams.State.CANCELLED) return 0;
         PayerShares.Ledger memory ledger = stream.ledger;
-        uint128 earned = _earned(_streamedAmount(stream.ratePerSecond, _activeSecondsNow(stream)), ledger);
-        return _deposited(ledger) - earned;
+        return _deposited(ledger) - _earned(_streamedAmount(accrual), ledger);
     }
 
     /// @inheritdoc ICareStream
     function coveredDebtOf(uint256 streamId) external view override returns (uint128) {
         Streams.Stream storage stream = _existing(streamId);
-        return _withdrawableAmount(stream, stream.ledger);
+        return _withdrawableAmount(stream.accrual, stream.ledger);
     }
 
     /// @inheritdoc ICareStream
     function uncoveredDebtOf(uint256 streamId) external view override returns (uint128) {
         Streams.Stream storage stream = _existing(streamId);
-        if (stream.state == Streams.State.CANCELLED) return 0;
-        return _uncoveredDebt(_streamedAmount(stream.ratePerSecond, _activeSecondsNow(stream)), stream.ledger);
+        Streams.Accrual memory accrual = stream.accrual;
+        if (accrual.state == Streams.State.CANCELLED) return 0;
+        return _uncoveredDebt(_streamedAmount(accrual), stream.ledger);
     }
 
     /// @inheritdoc ICareStream
     function depletionTimeOf(uint256 streamId) external view override returns (uint40) {
         Streams.Stream storage stream = _existing(streamId);
-        if (stream.state != Streams.State.ACTIVE) return 0;
-        uint40 endTime = stream.endTime;
-        if (endTime != 0 && block.timestamp >= endTime) return 0;
+        Streams.Accrual memory accrual = stream.accrual;
+        if (accrual.state != Streams.State.ACTIVE) return 0;
+        if (accrual.endTime != 0 && block.timestamp >= accrual.endTime) return 0;
 
-        // The first active second count A with floor(rate * A / 1e18) > deposited, i.e.
+        // The first active-second count A with floor(rate * A / 1e18) > deposited, i.e.
         // rate * A >= (deposited + 1) * 1e18.
-        uint256 needed = Math.ceilDiv((uint256(_deposited(stream.ledger)) + 1) * RATE_SCALE, stream.ratePerSecond);
-        uint256 activeSeconds = stream.activeSeconds;
-        if (needed <= activeSeconds) return 0;
-        uint256 depletionTime = stream.snapshotTime + (needed - activeSeconds);
+        uint256 needed = Math.ceilDiv((uint256(_deposited(stream.ledger)) + 1) * RATE_SCALE, accrual.ratePerSecond);
+        if (needed <= accrual.activeSeconds) return 0;
+        uint256 depletionTime = accrual.snapshotTime + (needed - accrual.activeSeconds);
         if (depletionTime <= block.timestamp) return 0;
-        if (endTime != 0 && depletionTime > endTime) return 0;
+        if (accrual.endTime != 0 && depletionTime > accrual.endTime) return 0;
         if (depletionTime > type(uint40).max) return 0;
         return uint40(depletionTime);
     }
@@ -190,9 +200,13 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
             nextStreamId = streamId + 1;
         }
         Streams.Stream storage stream = _streams[streamId];
-        stream.ratePerSecond = params.ratePerSecond;
-        stream.snapshotTime = startTime;
-        stream.endTime = params.endTime;
+        stream.accrual = Streams.Accrual({
+            ratePerSecond: params.ratePerSecond,
+            snapshotTime: startTime,
+            endTime: params.endTime,
+            activeSeconds: 0,
+            state: Streams.State.ACTIVE
+        });
         stream.sender = msg.sender;
         stream.programId = params.programId;
         stream.reservationId = reservationId.toUint64();
@@ -218,9 +232,9 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @inheritdoc ICareStream
     function topUp(uint256 streamId, uint128 charge) external override nonReentrant {
-        Streams.Stream storage stream = _existing(streamId);
-        _authorize(streamId, stream);
-        if (stream.state == Streams.State.CANCELLED) {
+        (Streams.Stream storage stream,) = _authorized(streamId);
+        Streams.Accrual memory accrual = stream.accrual;
+        if (accrual.state == Streams.State.CANCELLED) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(Streams.Status.CANCELLED));
         }
         if (charge == 0) revert Errors.CareStream_ZeroDeposit();
@@ -228,17 +242,20 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         // Settle what streamed under the old deposits first, so that what the Regulator carries into a
         // renewed reservation is exactly what has not streamed.
         PayerShares.Ledger memory ledger = stream.ledger;
-        uint128 owed = _withdrawableAmount(stream, ledger);
         uint256 oldReservationId = stream.reservationId;
-        uint128 owedFundPart;
-        uint128 owedPatientPart;
-        if (owed > 0) {
+        Payout memory owed;
+        owed.amount = _withdrawableAmount(accrual, ledger);
+        if (owed.amount > 0) {
             REGULATOR.checkPayout(oldReservationId);
-            (owedFundPart, owedPatientPart) = ledger.recordOut(owed);
+            (owed.fundPart, owed.patientPart) = ledger.recordOut(owed.amount);
         }
-        (uint128 unspentFund, uint128 unspentPatient) = ledger.balances();
-        (uint256 newReservationId, Supervision.Quote memory quote) =
-            REGULATOR.topUp(oldReservationId, unspentFund, unspentPatient, charge, msg.sender);
+        uint256 newReservationId;
+        Supervision.Quote memory quote;
+        {
+            (uint128 unspentFund, uint128 unspentPatient) = ledger.balances();
+            (newReservationId, quote) =
+                REGULATOR.topUp(oldReservationId, unspentFund, unspentPatient, charge, msg.sender);
+        }
 
         // Effects.
         ledger.recordIn(quote.fundShare, quote.patientShare);
@@ -246,7 +263,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         if (newReservationId != oldReservationId) stream.reservationId = newReservationId.toUint64();
 
         // Interactions.
-        if (owed > 0) _payout(streamId, stream.splitId, owed, owedFundPart, owedPatientPart);
+        if (owed.amount > 0) _payout(streamId, stream.splitId, owed);
         _pullShares(stream.programId, stream.patientId, quote.fundShare, quote.patientShare);
 
         emit StreamToppedUp(
@@ -255,76 +272,82 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICareStream
-    function pause(uint256 streamId) external override nonReentrant {
-        Streams.Stream storage stream = _existing(streamId);
-        _authorize(streamId, stream);
+    /// @dev No reentrancy guard: the only call out is a static call to the Regulator, and every function that
+    /// calls out writes its state first, so a pause reached from inside another call sees a settled stream.
+    function pause(uint256 streamId) external override {
+        (Streams.Stream storage stream,) = _authorized(streamId);
 
-        // Only an accruing stream (STREAMING or INSOLVENT) can be paused.
-        uint40 snapshotTime = stream.snapshotTime;
-        uint40 endTime = stream.endTime;
+        // Only an accruing stream (STREAMING or INSOLVENT) can be paused. Fields are read and written in
+        // storage directly: for one slot this is cheaper than a memory copy.
+        Streams.Accrual storage accrual = stream.accrual;
+        uint40 snapshotTime = accrual.snapshotTime;
+        uint40 endTime = accrual.endTime;
         if (
-            stream.state != Streams.State.ACTIVE || block.timestamp < snapshotTime
+            accrual.state != Streams.State.ACTIVE || block.timestamp < snapshotTime
                 || (endTime != 0 && block.timestamp >= endTime)
         ) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(_statusOf(stream)));
         }
 
         // Cannot overflow: active seconds never exceed the time since the start, which fits a uint40 timestamp.
-        uint40 activeSeconds = stream.activeSeconds + (uint40(block.timestamp) - snapshotTime);
-        stream.activeSeconds = activeSeconds;
-        stream.snapshotTime = uint40(block.timestamp);
-        stream.state = Streams.State.PAUSED;
+        uint40 activeSeconds = accrual.activeSeconds + (uint40(block.timestamp) - snapshotTime);
+        accrual.activeSeconds = activeSeconds;
+        accrual.snapshotTime = uint40(block.timestamp);
+        accrual.state = Streams.State.PAUSED;
 
-        emit StreamPaused(streamId, msg.sender, _streamedAmount(stream.ratePerSecond, activeSeconds));
+        emit StreamPaused(streamId, msg.sender, _streamedAmount(accrual.ratePerSecond, activeSeconds));
     }
 
     /// @inheritdoc ICareStream
-    function resume(uint256 streamId) external override nonReentrant {
-        Streams.Stream storage stream = _existing(streamId);
-        _authorize(streamId, stream);
+    /// @dev No reentrancy guard, for the reason given at `pause`.
+    function resume(uint256 streamId) external override {
+        (Streams.Stream storage stream,) = _authorized(streamId);
 
-        uint40 endTime = stream.endTime;
-        if (stream.state != Streams.State.PAUSED || (endTime != 0 && block.timestamp >= endTime)) {
+        Streams.Accrual storage accrual = stream.accrual;
+        uint40 endTime = accrual.endTime;
+        if (accrual.state != Streams.State.PAUSED || (endTime != 0 && block.timestamp >= endTime)) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(_statusOf(stream)));
         }
 
-        stream.snapshotTime = uint40(block.timestamp);
-        stream.state = Streams.State.ACTIVE;
+        accrual.snapshotTime = uint40(block.timestamp);
+        accrual.state = Streams.State.ACTIVE;
 
-        emit StreamResumed(streamId, msg.sender, _streamedAmount(stream.ratePerSecond, stream.activeSeconds));
+        // Nothing accrued yet since the resume: this is what streamed before it.
+        emit StreamResumed(streamId, msg.sender, _streamedAmount(accrual.ratePerSecond, accrual.activeSeconds));
     }
 
     /// @inheritdoc ICareStream
     function withdraw(uint256 streamId) external override nonReentrant {
         Streams.Stream storage stream = _existing(streamId);
         PayerShares.Ledger memory ledger = stream.ledger;
-        uint128 amount = _withdrawableAmount(stream, ledger);
+        uint128 amount = _withdrawableAmount(stream.accrual, ledger);
         if (amount == 0) revert Errors.CareStream_NothingToWithdraw(streamId);
 
         // Reverts with the Regulator's error while the institution or the program is frozen.
         REGULATOR.checkPayout(stream.reservationId);
 
-        (uint128 fundPart, uint128 patientPart) = ledger.recordOut(amount);
+        Payout memory payout = Payout({amount: amount, fundPart: 0, patientPart: 0});
+        (payout.fundPart, payout.patientPart) = ledger.recordOut(amount);
         stream.ledger.fundOut = ledger.fundOut;
         stream.ledger.patientOut = ledger.patientOut;
 
-        _payout(streamId, stream.splitId, amount, fundPart, patientPart);
+        _payout(streamId, stream.splitId, payout);
     }
 
     /// @inheritdoc ICareStream
     function cancel(uint256 streamId) external override nonReentrant {
-        Streams.Stream storage stream = _existing(streamId);
-        address patientAccount = _authorize(streamId, stream);
-        if (stream.state == Streams.State.CANCELLED) {
+        (Streams.Stream storage stream, address patientAccount) = _authorized(streamId);
+        Streams.Accrual memory accrual = stream.accrual;
+        if (accrual.state == Streams.State.CANCELLED) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(Streams.Status.CANCELLED));
         }
 
         Cancellation memory c;
-        uint256 activeSeconds = _activeSecondsNow(stream);
+        uint256 activeSeconds = _activeSeconds(accrual);
         PayerShares.Ledger memory ledger = stream.ledger;
-        uint128 streamed = _streamedAmount(stream.ratePerSecond, activeSeconds);
+        uint128 streamed = _streamedAmount(accrual.ratePerSecond, activeSeconds);
         uint128 earned = _earned(streamed, ledger);
-        c.owed = earned - _paid(ledger);
+        c.owed = earned - _paidOut(ledger);
         c.refund = _deposited(ledger) - earned;
         c.uncoveredDebt = _uncoveredDebt(streamed, ledger);
         // The refund is attributed first, whatever happens to the payout, so the split between the payers
@@ -332,32 +355,40 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         (c.fundRefund, c.patientRefund) = ledger.recordOut(c.refund);
 
         uint256 reservationId = stream.reservationId;
+        Payout memory payout;
         if (c.owed > 0 && _payoutAllowed(reservationId)) {
-            c.paid = c.owed;
-            (c.paidFundPart, c.paidPatientPart) = ledger.recordOut(c.paid);
+            payout.amount = c.owed;
+            (payout.fundPart, payout.patientPart) = ledger.recordOut(c.owed);
         }
 
         // Effects: accrual stops for good; `activeSeconds` keeps what streamed, for the views.
         // Cannot overflow: see `pause`.
-        stream.activeSeconds = uint40(activeSeconds);
-        stream.snapshotTime = uint40(block.timestamp);
-        stream.state = Streams.State.CANCELLED;
+        accrual.activeSeconds = uint40(activeSeconds);
+        accrual.snapshotTime = uint40(block.timestamp);
+        accrual.state = Streams.State.CANCELLED;
+        stream.accrual = accrual;
         stream.ledger.fundOut = ledger.fundOut;
         stream.ledger.patientOut = ledger.patientOut;
 
         // Interactions.
         if (c.refund > 0) REGULATOR.release(reservationId, c.fundRefund, c.patientRefund);
-        if (c.paid > 0) _payout(streamId, stream.splitId, c.paid, c.paidFundPart, c.paidPatientPart);
+        if (payout.amount > 0) _payout(streamId, stream.splitId, payout);
         if (c.fundRefund > 0) {
-            _refund(streamId, REGULATOR.getProgram(stream.programId).fundAccount, c.fundRefund);
+            _refund(streamId, _fundAccount(stream.programId), c.fundRefund);
         }
         if (c.patientRefund > 0) {
-            if (patientAccount == address(0)) patientAccount = REGULATOR.getPatient(stream.patientId).account;
+            if (patientAccount == address(0)) patientAccount = _patientAccount(stream.patientId);
             _refund(streamId, patientAccount, c.patientRefund);
         }
 
         emit StreamCancelled(
-            streamId, msg.sender, c.paid, c.owed - c.paid, c.fundRefund, c.patientRefund, c.uncoveredDebt
+            streamId,
+            msg.sender,
+            payout.amount,
+            c.owed - payout.amount,
+            c.fundRefund,
+            c.patientRefund,
+            c.uncoveredDebt
         );
     }
 
@@ -374,12 +405,16 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
                             INTERNAL READ-ONLY FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @dev A payment to the care team and who paid for it, in token units (fundPart + patientPart == amount).
+    struct Payout {
+        uint128 amount;
+        uint128 fundPart;
+        uint128 patientPart;
+    }
+
     /// @dev The amounts of a cancellation, in token units (a struct keeps the stack shallow).
     struct Cancellation {
-        uint128 owed; // streamed, covered and not yet paid
-        uint128 paid; // the part of `owed` paid now (all of it, unless the payout is frozen)
-        uint128 paidFundPart;
-        uint128 paidPatientPart;
+        uint128 owed; // streamed, covered and not yet paid: paid now unless the payout is frozen
         uint128 refund; // deposited and not streamed
         uint128 fundRefund;
         uint128 patientRefund;
@@ -392,24 +427,44 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         if (stream.sender == address(0)) revert Errors.CareStream_UnknownStream(streamId);
     }
 
-    /// @dev Reverts unless the caller is the stream's sender or the patient's registered account. Returns the
-    /// patient's account when it had to be looked up (else zero), so callers do not look it up twice.
-    function _authorize(uint256 streamId, Streams.Stream storage stream) private view returns (address account) {
-        if (msg.sender == stream.sender) return address(0);
-        // The current registration counts: a patient whose account changed acts with the new one.
-        account = REGULATOR.getPatient(stream.patientId).account;
-        if (msg.sender != account) revert Errors.CareStream_Unauthorized(msg.sender, streamId);
+    /// @dev The stream, if the caller is its sender or the patient's registered account; reverts otherwise, or
+    /// for an unknown id. Returns the patient's account when it had to be looked up (else zero), so callers
+    /// do not look it up twice. The sender's slot is read once for both checks.
+    function _authorized(uint256 streamId)
+        private
+        view
+        returns (Streams.Stream storage stream, address patientAccount)
+    {
+        stream = _streams[streamId];
+        address sender = stream.sender;
+        if (msg.sender == sender) return (stream, address(0));
+        if (sender == address(0)) revert Errors.CareStream_UnknownStream(streamId);
+        patientAccount = _patientAccount(stream.patientId);
+        if (msg.sender != patientAccount) revert Errors.CareStream_Unauthorized(msg.sender, streamId);
     }
 
-    /// @dev Seconds of accrual up to now (never past the end; frozen while paused or cancelled).
-    function _activeSecondsNow(Streams.Stream storage stream) private view returns (uint256 activeSeconds) {
-        activeSeconds = stream.activeSeconds;
-        if (stream.state != Streams.State.ACTIVE) return activeSeconds;
+    /// @dev The patient's account as registered now (a patient whose account changed acts and is paid there).
+    function _patientAccount(bytes32 patientId) private view returns (address) {
+        return IRegulatorAccounts(address(REGULATOR)).getPatient(patientId);
+    }
+
+    /// @dev The account that pays the program's fund share and receives its refunds.
+    function _fundAccount(uint32 programId) private view returns (address) {
+        return IRegulatorAccounts(address(REGULATOR)).getProgram(programId);
+    }
+
+    /// @dev Seconds of accrual up to now: never past the end, frozen while paused or cancelled.
+    function _activeSeconds(Streams.Accrual memory accrual) private view returns (uint256 activeSeconds) {
+        activeSeconds = accrual.activeSeconds;
+        if (accrual.state != Streams.State.ACTIVE) return activeSeconds;
         uint256 until = block.timestamp;
-        uint40 endTime = stream.endTime;
-        if (endTime != 0 && until > endTime) until = endTime;
-        uint40 snapshotTime = stream.snapshotTime;
-        if (until > snapshotTime) activeSeconds += until - snapshotTime;
+        if (accrual.endTime != 0 && until > accrual.endTime) until = accrual.endTime;
+        if (until > accrual.snapshotTime) activeSeconds += until - accrual.snapshotTime;
+    }
+
+    /// @dev What has streamed up to now.
+    function _streamedAmount(Streams.Accrual memory accrual) private view returns (uint128) {
+        return _streamedAmount(accrual.ratePerSecond, _activeSeconds(accrual));
     }
 
     /// @dev floor(rate * seconds / 1e18). Fits in uint128: rate < 2^128 and seconds < 2^40, so the quotient
@@ -422,8 +477,8 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         return ledger.fundIn + ledger.patientIn;
     }
 
-    /// @dev Everything that left the stream: payouts, and refunds once cancelled.
-    function _paid(PayerShares.Ledger memory ledger) private pure returns (uint128) {
+    /// @dev Everything that left the stream: payouts, and the refund once cancelled.
+    function _paidOut(PayerShares.Ledger memory ledger) private pure returns (uint128) {
         return ledger.fundOut + ledger.patientOut;
     }
 
@@ -440,25 +495,22 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @dev Before cancellation everything that left was a payout, so withdrawable = earned - paid out.
     /// After it, the refund has left and what remains is all owed to the care team.
-    function _withdrawableAmount(Streams.Stream storage stream, PayerShares.Ledger memory ledger)
+    function _withdrawableAmount(Streams.Accrual memory accrual, PayerShares.Ledger memory ledger)
         private
         view
         returns (uint128)
     {
-        if (stream.state == Streams.State.CANCELLED) return ledger.total();
-        uint128 streamed = _streamedAmount(stream.ratePerSecond, _activeSecondsNow(stream));
-        return _earned(streamed, ledger) - _paid(ledger);
+        if (accrual.state == Streams.State.CANCELLED) return ledger.total();
+        return _earned(_streamedAmount(accrual), ledger) - _paidOut(ledger);
     }
 
     function _statusOf(Streams.Stream storage stream) private view returns (Streams.Status) {
-        Streams.State state = stream.state;
-        if (state == Streams.State.CANCELLED) return Streams.Status.CANCELLED;
-        uint40 endTime = stream.endTime;
-        if (endTime != 0 && block.timestamp >= endTime) return Streams.Status.ENDED;
-        if (state == Streams.State.PAUSED) return Streams.Status.PAUSED;
-        if (block.timestamp < stream.snapshotTime) return Streams.Status.PENDING;
-        uint128 streamed = _streamedAmount(stream.ratePerSecond, _activeSecondsNow(stream));
-        if (streamed > _deposited(stream.ledger)) return Streams.Status.INSOLVENT;
+        Streams.Accrual memory accrual = stream.accrual;
+        if (accrual.state == Streams.State.CANCELLED) return Streams.Status.CANCELLED;
+        if (accrual.endTime != 0 && block.timestamp >= accrual.endTime) return Streams.Status.ENDED;
+        if (accrual.state == Streams.State.PAUSED) return Streams.Status.PAUSED;
+        if (block.timestamp < accrual.snapshotTime) return Streams.Status.PENDING;
+        if (_streamedAmount(accrual) > _deposited(stream.ledger)) return Streams.Status.INSOLVENT;
         return Streams.Status.STREAMING;
     }
 
@@ -479,19 +531,17 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// patient's registered account (both approved this contract).
     function _pullShares(uint32 programId, bytes32 patientId, uint128 fundShare, uint128 patientShare) private {
         if (fundShare > 0) {
-            TOKEN.safeTransferFrom(REGULATOR.getProgram(programId).fundAccount, address(this), fundShare);
+            TOKEN.safeTransferFrom(_fundAccount(programId), address(this), fundShare);
         }
         if (patientShare > 0) {
-            TOKEN.safeTransferFrom(REGULATOR.getPatient(patientId).account, address(this), patientShare);
+            TOKEN.safeTransferFrom(_patientAccount(patientId), address(this), patientShare);
         }
     }
 
-    /// @dev Pays the care team's split; the router pulls `amount` from this contract.
-    function _payout(uint256 streamId, bytes32 splitId, uint128 amount, uint128 fundPart, uint128 patientPart)
-        private
-    {
-        ROUTER.pay(splitId, amount);
-        emit Withdrawn(streamId, splitId, msg.sender, amount, fundPart, patientPart);
+    /// @dev Pays the care team's split; the router pulls the amount from this contract.
+    function _payout(uint256 streamId, bytes32 splitId, Payout memory payout) private {
+        ROUTER.pay(splitId, payout.amount);
+        emit Withdrawn(streamId, splitId, msg.sender, payout.amount, payout.fundPart, payout.patientPart);
     }
 
     /// @dev Sends a refund; if the token refuses (the account frozen in the token, say), holds it instead,

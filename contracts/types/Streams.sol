@@ -46,22 +46,27 @@ library Streams {
         uint128 deposit; // the first charge, fund and patient shares together (token units)
     }
 
-    /// @notice A stream. Six storage slots, written as noted.
-    struct Stream {
-        // slot 0: everything pause/resume touch, in one slot
+    /// @notice How a stream accrues: everything pause and resume touch, in one storage slot.
+    struct Accrual {
         uint128 ratePerSecond; // token units per second, 18-decimal fixed point; fixed for life
         uint40 snapshotTime; // ACTIVE: accrual runs from here (the start, or the last resume);
         //                     PAUSED/CANCELLED: when accrual stopped
         uint40 endTime; // 0 = open-ended; accrual never runs past it
         uint40 activeSeconds; // seconds of accrual before `snapshotTime`
         State state;
+    }
+
+    /// @notice A stream: six storage slots.
+    struct Stream {
+        // slot 0
+        Accrual accrual;
         // slot 1
         address sender; // who created it; may top up, pause, resume and cancel (as may the patient)
         uint32 programId;
-        uint64 reservationId; // the Regulator reservation holding the stream's money now
+        uint64 reservationId; // the Regulator reservation holding the stream's money now (ids are counters)
         // slots 2 and 3
         bytes32 patientId;
-        bytes32 splitId;
+        bytes32 splitId; // the payee
         // slots 4 and 5: in = deposits per payer; out = payouts and refunds per payer
         PayerShares.Ledger ledger;
     }

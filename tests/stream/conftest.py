@@ -106,7 +106,7 @@ def data_provider(accounts):
 
 @pytest.fixture(scope="session")
 def platform(accounts):
-    return accounts.test_accounts.generate_test_account()
+    return accounts.generate_test_account()
 
 
 # ---------------------------------------------------------------------------------------- contracts

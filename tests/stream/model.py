@@ -107,12 +107,14 @@ class StreamModel:
         base = self.active_seconds(t)
         need = ((self.deposited + 1) * RATE_SCALE + self.rate - 1) // self.rate
         s = max(t, self.running_since) + (need - base)
+        if self.end and s > self.end + 1:
+            return 0
         while self.streamed(s - 1) > self.deposited and s - 1 > t:
             s -= 1
         while self.streamed(s) <= self.deposited:
+            if self.end and s >= self.end:
+                return 0  # accrual stops at the end: it never runs out
             s += 1
-        if self.end and s > self.end:
-            return 0
         return s
 
     # ------------------------------------------------------------------------------------- actions

@@ -72,7 +72,7 @@ def test_cancel__while_streaming__pays_the_care_team_and_refunds_both_payers_pro
     assert reservation.fundReserved == reserved.fundReserved - expected["fund_refund"]
     assert reservation.patientReserved == reserved.patientReserved - expected["patient_refund"]
     s = stream.getStream(stream_id)
-    assert (s.state, s.snapshotTime, s.activeSeconds) == (2, t, elapsed)
+    assert (s.accrual.state, s.accrual.snapshotTime, s.accrual.activeSeconds) == (2, t, elapsed)
     assert tuple(s.ledger) == (model.ledger.fund_in, model.ledger.patient_in, model.ledger.fund_in, model.ledger.patient_in)
     assert stream.statusOf(stream_id) == CANCELLED
     assert stream.streamedAmountOf(stream_id) == expected["paid"]
@@ -131,7 +131,7 @@ def test_cancel__after_the_end__refunds_what_did_not_stream(create_stream, strea
     assert expected["paid"] == model.rate * 86_400 // 10**18
     tx = stream.cancel(stream_id, sender=operator)
     _assert_cancelled(stream, tx, stream_id, operator, expected)
-    assert stream.getStream(stream_id).activeSeconds == 86_400
+    assert stream.getStream(stream_id).accrual.activeSeconds == 86_400
 
 
 def test_cancel__paused__settles_at_the_pause(create_stream, stream, operator, at):

@@ -18,7 +18,7 @@ def test_pause__by_the_sender__stops_accrual(create_stream, stream, operator, at
     [event] = tx.decode_logs(stream.StreamPaused)
     assert (event.streamId, event.caller, event.streamedAmount) == (stream_id, operator, model.streamed(t))
     s = stream.getStream(stream_id)
-    assert (s.state, s.snapshotTime, s.activeSeconds) == (1, t, 1_000)
+    assert (s.accrual.state, s.accrual.snapshotTime, s.accrual.activeSeconds) == (1, t, 1_000)
     view_at(t + 50_000)
     assert stream.statusOf(stream_id) == PAUSED
     assert stream.streamedAmountOf(stream_id) == model.streamed(t + 50_000) == model.streamed(t)
@@ -96,7 +96,7 @@ def test_resume__after_a_pause__accrues_again_without_losing_a_unit(
         [event] = tx.decode_logs(stream.StreamResumed)
         assert (event.streamId, event.caller, event.streamedAmount) == (stream_id, patient, model.streamed(t))
         s = stream.getStream(stream_id)
-        assert (s.state, s.snapshotTime) == (0, t)
+        assert (s.accrual.state, s.accrual.snapshotTime) == (0, t)
     view_at(t + 10)
     active = 7 + 11 + 1 + 13 + 10
     assert model.active_seconds(t + 10) == active
