@@ -8,6 +8,7 @@ import {SafeCast} from "@openzeppelin/contracts/utils/math/SafeCast.sol";
 import {ReentrancyGuardTransient} from "@openzeppelin/contracts/utils/ReentrancyGuardTransient.sol";
 
 import {ICareStream} from "./interfaces/ICareStream.sol";
+import {IERC3009} from "./interfaces/IERC3009.sol";
 import {IRegulator} from "./interfaces/IRegulator.sol";
 import {ISplitRouter} from "./interfaces/ISplitRouter.sol";
 import {Errors} from "./libraries/Errors.sol";
@@ -161,72 +162,52 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         return _heldRefunds[account];
     }
 
+    /// @inheritdoc ICareStream
+    function authorizationNonce(Streams.CreateParams calldata params, bytes32 salt)
+        public
+        pure
+        override
+        returns (bytes32)
+    {
+        return keccak256(abi.encode(params, salt));
+    }
+
     /*//////////////////////////////////////////////////////////////////////////
                          USER-FACING STATE-CHANGING FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
 
     /// @inheritdoc ICareStream
     function create(Streams.CreateParams calldata params) external override nonReentrant returns (uint256 streamId) {
-        // Checks: the terms.
-        if (params.ratePerSecond == 0) revert Errors.CareStream_ZeroRate();
-        if (params.deposit == 0) revert Errors.CareStream_ZeroDeposit();
-        uint40 currentTime = uint40(block.timestamp);
-        uint40 startTime = params.startTime == 0 ? currentTime : params.startTime;
-        if (startTime < currentTime) revert Errors.CareStream_StartTimeInPast(startTime, currentTime);
-        if (params.endTime != 0 && params.endTime <= startTime) {
-            revert Errors.CareStream_EndBeforeStart(startTime, params.endTime);
-        }
-        // A payee that does not exist would make every payout revert.
-        if (!ROUTER.splitExists(params.splitId)) revert Errors.CareStream_UnknownSplit(params.splitId);
-
-        // Checks: the Regulator's rules (it reverts on any refusal) and the cost sharing.
-        (uint256 reservationId, Supervision.Quote memory quote) = REGULATOR.reserve(
-            Supervision.Claim({
-                programId: params.programId,
-                patientId: params.patientId,
-                institution: params.institution,
-                practitioner: params.practitioner,
-                serviceType: params.serviceType,
-                payee: params.splitId,
-                initiator: msg.sender,
-                charge: params.deposit
-            })
-        );
-
-        // Effects.
-        streamId = nextStreamId;
-        unchecked {
-            // Cannot overflow: one id per transaction.
-            nextStreamId = streamId + 1;
-        }
-        Streams.Stream storage stream = _streams[streamId];
-        stream.accrual = Streams.Accrual({
-            ratePerSecond: params.ratePerSecond,
-            snapshotTime: startTime,
-            endTime: params.endTime,
-            activeSeconds: 0,
-            state: Streams.State.ACTIVE
-        });
-        stream.sender = msg.sender;
-        stream.programId = params.programId;
-        stream.reservationId = reservationId.toUint64();
-        stream.patientId = params.patientId;
-        stream.splitId = params.splitId;
-        stream.ledger.fundIn = quote.fundShare;
-        stream.ledger.patientIn = quote.patientShare;
-
-        // Interactions.
+        Supervision.Quote memory quote;
+        (streamId, quote) = _create(params, msg.sender);
         _pullShares(params.programId, params.patientId, quote.fundShare, quote.patientShare);
+    }
 
-        emit StreamCreated(
-            streamId,
-            msg.sender,
-            params.patientId,
-            params,
-            startTime,
-            quote.fundShare,
-            quote.patientShare,
-            reservationId
+    /// @inheritdoc ICareStream
+    function createWithAuthorization(
+        Streams.CreateParams calldata params,
+        Streams.PatientAuthorization calldata auth
+    ) external override nonReentrant returns (uint256 streamId) {
+        // The patient's signature stands for the patient's call: the patient is the sender and the initiator.
+        address patientAccount = _patientAccount(params.patientId);
+        Supervision.Quote memory quote;
+        (streamId, quote) = _create(params, patientAccount);
+        if (quote.patientShare != auth.patientShare) {
+            revert Errors.CareStream_PatientShareMismatch(auth.patientShare, quote.patientShare);
+        }
+
+        if (quote.fundShare > 0) {
+            TOKEN.safeTransferFrom(_fundAccount(params.programId), address(this), quote.fundShare);
+        }
+        // Always spent, even for a zero share: it is the patient's consent to these terms.
+        IERC3009(address(TOKEN)).receiveWithAuthorization(
+            patientAccount,
+            address(this),
+            auth.patientShare,
+            auth.validAfter,
+            auth.validBefore,
+            authorizationNonce(params, auth.salt),
+            auth.signature
         );
     }
 
@@ -526,6 +507,66 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /*//////////////////////////////////////////////////////////////////////////
                           INTERNAL STATE-CHANGING FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
+
+    /// @dev Checks the terms, has the Regulator reserve the charge and records the stream for `sender` (who is
+    /// also the claim's initiator). The caller moves the money.
+    function _create(Streams.CreateParams calldata params, address sender)
+        private
+        returns (uint256 streamId, Supervision.Quote memory quote)
+    {
+        // Checks: the terms.
+        if (params.ratePerSecond == 0) revert Errors.CareStream_ZeroRate();
+        if (params.deposit == 0) revert Errors.CareStream_ZeroDeposit();
+        uint40 currentTime = uint40(block.timestamp);
+        uint40 startTime = params.startTime == 0 ? currentTime : params.startTime;
+        if (startTime < currentTime) revert Errors.CareStream_StartTimeInPast(startTime, currentTime);
+        if (params.endTime != 0 && params.endTime <= startTime) {
+            revert Errors.CareStream_EndBeforeStart(startTime, params.endTime);
+        }
+        // A payee that does not exist would make every payout revert.
+        if (!ROUTER.splitExists(params.splitId)) revert Errors.CareStream_UnknownSplit(params.splitId);
+
+        // Checks: the Regulator's rules (it reverts on any refusal) and the cost sharing.
+        uint256 reservationId;
+        (reservationId, quote) = REGULATOR.reserve(
+            Supervision.Claim({
+                programId: params.programId,
+                patientId: params.patientId,
+                institution: params.institution,
+                practitioner: params.practitioner,
+                serviceType: params.serviceType,
+                payee: params.splitId,
+                initiator: sender,
+                charge: params.deposit
+            })
+        );
+
+        // Effects.
+        streamId = nextStreamId;
+        unchecked {
+            // Cannot overflow: one id per transaction.
+            nextStreamId = streamId + 1;
+        }
+        Streams.Stream storage stream = _streams[streamId];
+        stream.accrual = Streams.Accrual({
+            ratePerSecond: params.ratePerSecond,
+            snapshotTime: startTime,
+            endTime: params.endTime,
+            activeSeconds: 0,
+            state: Streams.State.ACTIVE
+        });
+        stream.sender = sender;
+        stream.programId = params.programId;
+        stream.reservationId = reservationId.toUint64();
+        stream.patientId = params.patientId;
+        stream.splitId = params.splitId;
+        stream.ledger.fundIn = quote.fundShare;
+        stream.ledger.patientIn = quote.patientShare;
+
+        emit StreamCreated(
+            streamId, sender, params.patientId, params, startTime, quote.fundShare, quote.patientShare, reservationId
+        );
+    }
 
     /// @dev Pulls the payers' shares: the fund's from the program's fund account, the patient's from the
     /// patient's registered account (both approved this contract).

@@ -153,6 +153,10 @@ interface ICareStream {
     /// @notice Refunds held for `account` because a transfer to it failed (token units).
     function heldRefundOf(address account) external view returns (uint256);
 
+    /// @notice The EIP-3009 nonce that binds a patient's signed authorisation to a stream's terms:
+    /// keccak256(abi.encode(params, salt)). `salt` lets a patient authorise two streams with equal terms.
+    function authorizationNonce(Streams.CreateParams calldata params, bytes32 salt) external pure returns (bytes32);
+
     /*//////////////////////////////////////////////////////////////////////////
                                STATE-CHANGING FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
@@ -173,6 +177,29 @@ interface ICareStream {
     ///   is frozen, the service is covered, the payee is approved, budget and limits allow it.
     /// @return streamId The new stream's id.
     function create(Streams.CreateParams calldata params) external returns (uint256 streamId);
+
+    /// @notice Creates a stream that the patient authorised by signature, so that anyone (a relayer, the care
+    /// platform) can submit it: the patient share moves with the token's EIP-3009 `receiveWithAuthorization`.
+    /// @dev Emits a {StreamCreated} event (and the token's `AuthorizationUsed`).
+    ///
+    /// Notes:
+    /// - The patient signs ReceiveWithAuthorization(from = the patient's account, to = this contract,
+    ///   value = `auth.patientShare`, `auth.validAfter`, `auth.validBefore`,
+    ///   nonce = `authorizationNonce(params, auth.salt)`). The nonce binds every term of the stream, so a
+    ///   submitter cannot change any of them; it is spent once.
+    /// - The patient's account is the stream's sender and the Regulator's initiator; the caller gains no rights.
+    /// - `auth.patientShare` is what the patient agreed to pay (from `IRegulator.quote`); if the cost sharing
+    ///   gives another share when the call runs, it reverts rather than charge a different amount.
+    /// - The fund share is pulled from the fund account as in `create`. The token must implement EIP-3009.
+    ///
+    /// Requirements:
+    /// - Those of `create`, with the patient's account as the initiator.
+    /// - `auth.patientShare` equals the Regulator's patient share of `params.deposit`.
+    /// - The authorisation is valid now, unused, and signed by the patient's account.
+    function createWithAuthorization(
+        Streams.CreateParams calldata params,
+        Streams.PatientAuthorization calldata auth
+    ) external returns (uint256 streamId);
 
     /// @notice Adds `charge` to a stream; it is shared by the payers at the cost sharing that applies now.
     /// @dev Emits a {StreamToppedUp} event, and a {Withdrawn} event when streamed money was owed.

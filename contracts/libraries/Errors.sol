@@ -257,6 +257,9 @@ library Errors {
     /// @notice Thrown when no refund is held for an account.
     error CareStream_NoHeldRefund(address account);
 
+    /// @notice Thrown when the patient share a patient signed for is not the one the Regulator's cost sharing gives.
+    error CareStream_PatientShareMismatch(uint128 signedShare, uint128 quotedShare);
+
     // (end of CareStream errors)
 
     /*//////////////////////////////////////////////////////////////////////////

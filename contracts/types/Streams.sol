@@ -46,6 +46,15 @@ library Streams {
         uint128 deposit; // the first charge, fund and patient shares together (token units)
     }
 
+    /// @notice A patient's EIP-3009 `ReceiveWithAuthorization` of the patient share of a new stream.
+    struct PatientAuthorization {
+        uint128 patientShare; // the amount signed (token units): the patient share the patient agreed to
+        uint256 validAfter; // Unix seconds, exclusive
+        uint256 validBefore; // Unix seconds, exclusive
+        bytes32 salt; // the nonce is keccak256(abi.encode(params, salt)): it binds the terms
+        bytes signature; // 65-byte ECDSA, or ERC-1271 for a contract account
+    }
+
     /// @notice How a stream accrues: everything pause and resume touch, in one storage slot.
     struct Accrual {
         uint128 ratePerSecond; // token units per second, 18-decimal fixed point; fixed for life
