@@ -79,6 +79,7 @@ def test_cancel__while_streaming__pays_the_care_team_and_refunds_both_payers_pro
     assert stream.withdrawnAmountOf(stream_id) == expected["paid"]
     assert stream.withdrawableAmountOf(stream_id) == 0
     assert stream.refundableAmountOf(stream_id) == 0
+    assert stream.depletionTimeOf(stream_id) == 0
 
 
 def test_cancel__pending__refunds_everything_and_releases_the_reservation(
@@ -164,6 +165,29 @@ def test_cancel__after_withdrawals_and_a_top_up__settles_to_the_unit(
     assert model.ledger.fund_out == model.ledger.fund_in
     assert model.ledger.patient_out == model.ledger.patient_in
     assert model.paid + expected["fund_refund"] + expected["patient_refund"] == model.deposited
+    assert balances()["stream"] == 0
+
+
+def test_cancel__program_frozen__refunds_the_payers_and_holds_the_care_teams_part(
+    create_stream, stream, regulator, admin, operator, keeper, program_id, at, balances
+):
+    stream_id, model, tx0 = create_stream(rate=ODD_RATE)
+    regulator.setProgramFrozen(program_id, True, sender=admin)
+    t = at(tx0.timestamp + 500)
+    before = balances()
+    expected = model.cancel(t, payout_allowed=False)
+    tx = stream.cancel(stream_id, sender=operator)
+    _assert_cancelled(stream, tx, stream_id, operator, expected)
+    assert balances()["fund"] == before["fund"] + expected["fund_refund"]
+    assert balances()["patient"] == before["patient"] + expected["patient_refund"]
+    assert balances()["stream"] == expected["held"] > 0
+    with ape.reverts(regulator.Regulator_ProgramFrozen, programId=program_id):
+        stream.withdraw(stream_id, sender=keeper)
+    regulator.setProgramFrozen(program_id, False, sender=admin)
+    t = at(t + 10)
+    amount, fund_part, patient_part = model.withdraw(t)
+    [withdrawn] = stream.withdraw(stream_id, sender=keeper).decode_logs(stream.Withdrawn)
+    assert (withdrawn.amount, withdrawn.fundPart, withdrawn.patientPart) == (amount, fund_part, patient_part)
     assert balances()["stream"] == 0
 
 

@@ -113,6 +113,25 @@ def test_resume__not_paused__reverts(create_stream, stream, operator):
         stream.resume(stream_id, sender=operator)
 
 
+def test_resume__pending__reverts(create_stream, stream, operator, chain):
+    stream_id, _, _ = create_stream(start=chain.pending_timestamp + 3_600)
+    with ape.reverts(stream.CareStream_WrongStatus, streamId=stream_id, status=PENDING):
+        stream.resume(stream_id, sender=operator)
+
+
+def test_withdraw__paused__pays_what_streamed_before_the_pause(create_stream, stream, operator, keeper, at):
+    stream_id, model, tx0 = create_stream()
+    t = at(tx0.timestamp + 900)
+    model.pause(t)
+    stream.pause(stream_id, sender=operator)
+    t = at(t + 86_400)
+    amount, fund_part, patient_part = model.withdraw(t)
+    assert amount == model.rate * 900 // 10**18
+    [event] = stream.withdraw(stream_id, sender=keeper).decode_logs(stream.Withdrawn)
+    assert (event.amount, event.fundPart, event.patientPart) == (amount, fund_part, patient_part)
+    assert stream.statusOf(stream_id) == PAUSED
+
+
 def test_resume__paused_past_the_end__reverts_as_ended(create_stream, stream, operator, chain, at, view_at):
     now = chain.pending_timestamp
     stream_id, model, _ = create_stream(at=now, end=now + 100)

@@ -197,3 +197,23 @@ def test_top_up__patient_frozen__reverts_with_the_regulators_error(
     regulator.setPatientFrozen(PATIENT_ID, True, sender=admin)
     with ape.reverts(regulator.Regulator_PatientFrozen, patientId=PATIENT_ID):
         stream.topUp(stream_id, ONE, sender=operator)
+
+
+def test_top_up__after_the_end_with_debt__repays_the_debt_and_the_rest_is_refundable(
+    create_stream, stream, operator, chain, at, expected_shares
+):
+    now = chain.pending_timestamp
+    stream_id, model, _ = create_stream(at=now, end=now + 86_400, deposit=5 * ONE)
+    t = at(now + 2 * 86_400)
+    debt = model.uncovered_debt(t)
+    assert debt > 0
+    charge = 20 * ONE
+    fund_share, patient_share, _ = expected_shares(charge, t)
+    owed, _, _, _, _ = model.top_up(t, fund_share, patient_share)
+    assert owed == 5 * ONE
+
+    stream.topUp(stream_id, charge, sender=operator)
+
+    assert stream.withdrawableAmountOf(stream_id) == debt == model.withdrawable(t)
+    assert stream.uncoveredDebtOf(stream_id) == 0
+    assert stream.refundableAmountOf(stream_id) == charge - debt == model.refundable(t)
