@@ -38,6 +38,26 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
     /*//////////////////////////////////////////////////////////////////////////
+                                   INTERNAL TYPES
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @dev A payment to the care team and who paid for it, in token units (fundPart + patientPart == amount).
+    struct Payout {
+        uint128 amount;
+        uint128 fundPart;
+        uint128 patientPart;
+    }
+
+    /// @dev The amounts of a cancellation, in token units (a struct keeps the stack shallow).
+    struct Cancellation {
+        uint128 owed; // streamed, covered and not yet paid: paid now unless the payout is frozen
+        uint128 refund; // deposited and not streamed
+        uint128 fundRefund;
+        uint128 patientRefund;
+        uint128 uncoveredDebt; // streamed beyond the deposits: written off
+    }
+
+    /*//////////////////////////////////////////////////////////////////////////
                                   STATE VARIABLES
     //////////////////////////////////////////////////////////////////////////*/
 
@@ -253,8 +273,9 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc ICareStream
-    /// @dev No reentrancy guard: the only call out is a static call to the Regulator, and every function that
-    /// calls out writes its state first, so a pause reached from inside another call sees a settled stream.
+    /// @dev No reentrancy guard (it would cost a patient's pause its 40k budget): the only call out is a static
+    /// call to the Regulator, and every function writes its state before it calls the token or the router, so a
+    /// pause reached from inside another call sees a settled stream.
     function pause(uint256 streamId) external override {
         (Streams.Stream storage stream,) = _authorized(streamId);
 
@@ -385,22 +406,6 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /*//////////////////////////////////////////////////////////////////////////
                             INTERNAL READ-ONLY FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
-
-    /// @dev A payment to the care team and who paid for it, in token units (fundPart + patientPart == amount).
-    struct Payout {
-        uint128 amount;
-        uint128 fundPart;
-        uint128 patientPart;
-    }
-
-    /// @dev The amounts of a cancellation, in token units (a struct keeps the stack shallow).
-    struct Cancellation {
-        uint128 owed; // streamed, covered and not yet paid: paid now unless the payout is frozen
-        uint128 refund; // deposited and not streamed
-        uint128 fundRefund;
-        uint128 patientRefund;
-        uint128 uncoveredDebt; // streamed beyond the deposits: written off
-    }
 
     /// @dev The stream, or a revert for an unknown id (every stream has a non-zero sender).
     function _existing(uint256 streamId) private view returns (Streams.Stream storage stream) {
