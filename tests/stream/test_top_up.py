@@ -217,3 +217,33 @@ def test_top_up__after_the_end_with_debt__repays_the_debt_and_the_rest_is_refund
     assert stream.withdrawableAmountOf(stream_id) == debt == model.withdrawable(t)
     assert stream.uncoveredDebtOf(stream_id) == 0
     assert stream.refundableAmountOf(stream_id) == charge - debt == model.refundable(t)
+
+
+def test_top_up__later_period_then_cancel__releases_from_the_renewed_reservation(
+    create_stream, stream, regulator, operator, patient, chain, at
+):
+    created = month_start(chain.pending_timestamp, 1) + 86_400
+    stream_id, model, _ = create_stream(at=created, deposit=1_000 * ONE)
+    t = at(month_start(created, 1) + 3_600)
+    tx = stream.topUp(stream_id, 50 * ONE, sender=patient)
+    [event] = tx.decode_logs(stream.StreamToppedUp)
+    model.top_up(t, event.fundShare, event.patientShare)
+    new_id = event.newReservationId
+    assert new_id != event.oldReservationId
+    held = regulator.getReservation(new_id)
+
+    t = at(t + 5_000)
+    expected = model.cancel(t)
+    assert expected["fund_refund"] > 0 and expected["patient_refund"] > 0
+    tx = stream.cancel(stream_id, sender=operator)
+
+    [released] = tx.decode_logs(regulator.Released)
+    assert (released.reservationId, released.fundAmount, released.patientAmount) == (
+        new_id,
+        expected["fund_refund"],
+        expected["patient_refund"],
+    )
+    after = regulator.getReservation(new_id)
+    assert after.fundReserved == held.fundReserved - expected["fund_refund"]
+    assert after.patientReserved == held.patientReserved - expected["patient_refund"]
+    assert model.ledger.total == 0
