@@ -1,0 +1,38 @@
+"""Gas of whole transactions (Regulator and token included), printed for the benchmarks.
+
+The targets of the brief are asserted where the stream's own work decides them (pause); the others
+are printed, since most of their cost is the Regulator's bookkeeping and the token's balances.
+"""
+
+from .conftest import ONE
+
+
+def test_gas__every_operation__is_reported(create_stream, stream, operator, patient, keeper, at, chain):
+    figures = {}
+    first, _, tx = create_stream()
+    figures["create #1 (first stream of the module)"] = tx.gas_used
+    second, _, tx = create_stream()
+    figures["create #2 (same day, same patient)"] = tx.gas_used
+    t = at(tx.timestamp + 3_600)
+    figures["withdraw #1 of a stream"] = stream.withdraw(first, sender=keeper).gas_used
+    at(t + 3_600)
+    figures["withdraw #2 (later)"] = stream.withdraw(first, sender=keeper).gas_used
+    at(t + 7_200)
+    figures["pause (by the sender)"] = stream.pause(first, sender=operator).gas_used
+    at(t + 7_300)
+    figures["resume (by the patient)"] = stream.resume(first, sender=patient).gas_used
+    at(t + 9_000)
+    figures["top-up, same period (pays the streamed part first)"] = stream.topUp(first, 50 * ONE, sender=operator).gas_used
+    at(t + 10_000)
+    figures["cancel (payout + both refunds)"] = stream.cancel(first, sender=operator).gas_used
+    at(t + 11_000)
+    figures["cancel (payout + both refunds, by the patient)"] = stream.cancel(second, sender=patient).gas_used
+    now = chain.pending_timestamp
+    pending, _, _ = create_stream(at=now, start=now + 86_400)
+    at(now + 10)
+    figures["cancel of a pending stream (refunds only)"] = stream.cancel(pending, sender=operator).gas_used
+
+    print("\n[gas] CareStream, whole transactions:")
+    for name, gas in figures.items():
+        print(f"[gas]   {name:<55} {gas:>8,}")
+    assert figures["pause (by the sender)"] < 40_000
