@@ -1,0 +1,96 @@
+"""PayerShares: every outflow is attributed to the fund and the patient exactly.
+
+The pure-Python model is checked on many random histories; the Solidity library is checked
+against the model on fewer (each step is a transaction on anvil).
+"""
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+
+from carepay.payer_shares import Ledger
+
+AMOUNT = st.integers(min_value=0, max_value=10**15)
+# A history is a list of ("in", fund, patient) or ("out", fraction of the balance in 1e6).
+STEP = st.one_of(
+    st.tuples(st.just("in"), AMOUNT, AMOUNT),
+    st.tuples(st.just("out"), st.integers(min_value=0, max_value=1_000_000), st.just(0)),
+)
+
+
+def _replay(history):
+    ledger = Ledger()
+    for kind, a, b in history:
+        if kind == "in":
+            ledger.record_in(a, b)
+        else:
+            amount = ledger.total * a // 1_000_000
+            fund_before, patient_before = ledger.fund_balance, ledger.patient_balance
+            fund_part, patient_part = ledger.record_out(amount)
+            yield amount, fund_part, patient_part, fund_before, patient_before, ledger
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(STEP, max_size=30))
+def test_model__outflow_parts__sum_to_outflow_and_stay_within_each_balance(history):
+    for amount, fund_part, patient_part, fund_before, patient_before, _ in _replay(history):
+        assert fund_part + patient_part == amount
+        assert 0 <= fund_part <= fund_before
+        assert 0 <= patient_part <= patient_before
+
+
+@settings(max_examples=2000, deadline=None)
+@given(fund=AMOUNT, patient=AMOUNT, fractions=st.lists(st.integers(0, 1_000_000), max_size=20))
+def test_model__one_deposit__fund_outflow_is_exactly_its_ratio_rounded_down(fund, patient, fractions):
+    ledger = Ledger()
+    ledger.record_in(fund, patient)
+    for fraction in fractions:
+        ledger.record_out(ledger.total * fraction // 1_000_000)
+        total_out = ledger.fund_out + ledger.patient_out
+        expected = 0 if fund + patient == 0 else total_out * fund // (fund + patient)
+        assert ledger.fund_out == expected
+
+
+@settings(max_examples=1000, deadline=None)
+@given(fund=AMOUNT, patient=AMOUNT, pieces=st.lists(st.integers(1, 10**6), max_size=20))
+def test_model__draining_everything__leaves_both_balances_at_zero(fund, patient, pieces):
+    ledger = Ledger()
+    ledger.record_in(fund, patient)
+    for piece in pieces:
+        ledger.record_out(min(piece, ledger.total))
+    ledger.record_out(ledger.total)
+    assert (ledger.fund_balance, ledger.patient_balance) == (0, 0)
+    assert (ledger.fund_out, ledger.patient_out) == (fund, patient)
+
+
+def test_model__one_unit_outflows_at_half_and_half__alternate_between_payers():
+    ledger = Ledger()
+    ledger.record_in(50, 50)
+    parts = [ledger.record_out(1) for _ in range(10)]
+    # Cumulative rounding: the fund pays every second unit, never drifting by more than one.
+    assert sum(f for f, _ in parts) == 5
+    assert sum(p for _, p in parts) == 5
+
+
+def test_model__outflow_above_balance__is_refused():
+    ledger = Ledger()
+    ledger.record_in(1, 1)
+    with pytest.raises(ValueError, match="exceeds the balance 2"):
+        ledger.record_out(3)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=st.lists(STEP, min_size=1, max_size=8))
+def test_library__matches_the_model__on_random_histories(project, accounts, history):
+    harness = accounts[0].deploy(project.PayerSharesHarness)
+    model = Ledger()
+    for kind, a, b in history:
+        if kind == "in":
+            harness.deposit(a, b, sender=accounts[0])
+            model.record_in(a, b)
+        else:
+            amount = model.total * a // 1_000_000
+            tx = harness.withdraw(amount, sender=accounts[0])
+            expected = model.record_out(amount)
+            [event] = tx.decode_logs(harness.Out)
+            assert (event.fundPart, event.patientPart) == expected
+        assert harness.balances() == (model.fund_balance, model.patient_balance)
