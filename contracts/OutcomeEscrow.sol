@@ -512,10 +512,10 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         revert Errors.OutcomeEscrow_NotAttestor(episodeId, caller);
     }
 
-    /// @dev The payer side: the patient's account, the program's fund account or one of its fund operators.
+    /// @dev The payer side: the patient's account, or the program's fund side (its fund account or one of its
+    /// operators, both answered by `isFundOperator`).
     function _isPayer(Episodes.Terms calldata terms, address caller) private view returns (bool) {
-        return caller == _patientAccount(terms.patientId) || caller == _fundAccount(terms.programId)
-            || regulator.isFundOperator(terms.programId, caller);
+        return caller == _patientAccount(terms.patientId) || regulator.isFundOperator(terms.programId, caller);
     }
 
     function _fundAccount(uint32 programId) private view returns (address) {
