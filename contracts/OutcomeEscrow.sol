@@ -393,7 +393,8 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         _validateTiers(outcome.tierBps);
         if (outcome.challengeWindow == 0) revert Errors.OutcomeEscrow_ChallengeWindowZero();
         if (outcome.arbitrationWindow == 0) revert Errors.OutcomeEscrow_ArbitrationWindowZero();
-        return charge.toUint128();
+        if (charge > type(uint128).max) revert Errors.OutcomeEscrow_ChargeOverflow(charge);
+        return uint128(charge);
     }
 
     function _validateMilestones(Episodes.Milestone[] calldata milestones) private view returns (uint256 charge) {
