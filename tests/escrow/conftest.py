@@ -13,13 +13,16 @@ import pytest
 from eth_abi import encode
 from eth_utils import keccak
 
+from carepay import codes
+
 from .model import EpisodeModel
 
 DAY = 86_400
 UNIT = 10**6  # CareUSD has 6 decimals
-DIGITAL_TWIN = keccak(text="DIGITAL_TWIN")
-PATIENT_ID = keccak(text="patient-0001")
-OTHER_PATIENT_ID = keccak(text="patient-0002")
+DIGITAL_TWIN = codes.service_type(codes.DIGITAL_TWIN_STAGE)
+REGISTRAR_KEY = b"escrow-tests-registrar-key-0001"
+PATIENT_ID = codes.patient_id(REGISTRAR_KEY, "patient-0001")
+OTHER_PATIENT_ID = codes.patient_id(REGISTRAR_KEY, "patient-0002")
 REGION = 310_100
 MONTHS = 1  # Supervision.PeriodUnit.Months
 RATIO_BPS = 8_000
