@@ -42,6 +42,20 @@ def terms_hash(terms) -> bytes:
     return keccak(encode([TERMS_ABI], [terms]))
 
 
+def make_terms_tuple(
+    program_id, patient_id, split_id, amounts, deadlines, attestors, threshold, tiers, challenge_window,
+    arbitration_window,
+):
+    """Episodes.Terms as the nested tuple the ABI expects."""
+    return (
+        program_id,
+        patient_id,
+        split_id,
+        [(a, d) for a, d in zip(amounts, deadlines)],
+        ([getattr(a, "address", a) for a in attestors], threshold, list(tiers), challenge_window, arbitration_window),
+    )
+
+
 def cost_sharing(charge: int, deductible_met: int = 0) -> tuple[int, int]:
     """The Regulator's rule for DIGITAL_TWIN (no cap), recomputed: (fund share, patient share)."""
     deductible_part = min(charge, max(DEDUCTIBLE - deductible_met, 0))
@@ -213,12 +227,17 @@ def make_terms(chain, program_id, split_id, clinician, laboratory):
             start = chain.pending_timestamp
             deadlines = [start + 30 * DAY * (i + 1) for i in range(len(amounts))]
         attestors = [clinician, laboratory] if attestors is None else attestors
-        return (
+        return make_terms_tuple(
             program_id if program is None else program,
             patient_id,
             split_id if split is None else split,
-            [(a, d) for a, d in zip(amounts, deadlines)],
-            ([getattr(a, "address", a) for a in attestors], threshold, list(tiers), challenge_window, arbitration_window),
+            amounts,
+            deadlines,
+            attestors,
+            threshold,
+            tiers,
+            challenge_window,
+            arbitration_window,
         )
 
     return make
