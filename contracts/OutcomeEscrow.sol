@@ -237,12 +237,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOutcomeEscrow
-    function attest(
-        uint256 episodeId,
-        Episodes.Terms calldata terms,
-        uint8 tierIndex,
-        bytes32 evidenceHash
-    )
+    function attest(uint256 episodeId, Episodes.Terms calldata terms, uint8 tierIndex, bytes32 evidenceHash)
         external
         override
         nonReentrant
@@ -281,7 +276,11 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOutcomeEscrow
-    function dispute(uint256 episodeId, Episodes.Terms calldata terms, bytes32 reasonHash) external override nonReentrant {
+    function dispute(uint256 episodeId, Episodes.Terms calldata terms, bytes32 reasonHash)
+        external
+        override
+        nonReentrant
+    {
         (Episodes.Episode storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
         _requireMilestoneStatus(episodeId, progress, Episodes.MilestoneStatus.Attested);
         if (block.timestamp >= progress.deadline) {
@@ -299,12 +298,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     }
 
     /// @inheritdoc IOutcomeEscrow
-    function resolve(
-        uint256 episodeId,
-        Episodes.Terms calldata terms,
-        uint8 tierIndex,
-        bytes32 evidenceHash
-    )
+    function resolve(uint256 episodeId, Episodes.Terms calldata terms, uint8 tierIndex, bytes32 evidenceHash)
         external
         override
         nonReentrant
@@ -352,7 +346,9 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
             );
         }
         if (block.timestamp < progress.deadline) {
-            revert Errors.OutcomeEscrow_NotExpired(episodeId, progress.milestoneIndex, progress.deadline, block.timestamp);
+            revert Errors.OutcomeEscrow_NotExpired(
+                episodeId, progress.milestoneIndex, progress.deadline, block.timestamp
+            );
         }
 
         // Everything the payers still have in goes back; recordOut of the whole total empties both balances.
@@ -452,10 +448,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     }
 
     /// @dev The episode and its progress, once it is known to be Active with these terms.
-    function _activeEpisode(
-        uint256 episodeId,
-        Episodes.Terms calldata terms
-    )
+    function _activeEpisode(uint256 episodeId, Episodes.Terms calldata terms)
         private
         view
         returns (Episodes.Episode storage episode, Episodes.Progress memory progress)
@@ -481,10 +474,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         uint256 episodeId,
         Episodes.Progress memory progress,
         Episodes.MilestoneStatus expected
-    )
-        private
-        pure
-    {
+    ) private pure {
         if (progress.milestoneStatus != expected) {
             revert Errors.OutcomeEscrow_WrongMilestoneStatus(
                 episodeId, progress.milestoneIndex, uint8(progress.milestoneStatus), uint8(expected)
@@ -498,11 +488,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     }
 
     /// @dev The caller's position among the attestors (at most 8, validated at creation).
-    function _attestorIndex(
-        uint256 episodeId,
-        address[] calldata attestors,
-        address caller
-    )
+    function _attestorIndex(uint256 episodeId, address[] calldata attestors, address caller)
         private
         pure
         returns (uint256)
@@ -566,9 +552,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         Episodes.Progress memory progress,
         Episodes.Terms calldata terms,
         uint8 tierIndex
-    )
-        private
-    {
+    ) private {
         uint256 index = progress.milestoneIndex;
         uint128 amount = terms.milestones[index].amount;
         // tierBps <= 10_000, so payout <= amount.

@@ -70,7 +70,11 @@ interface IOutcomeEscrow {
 
     /// @notice The arbiter decided a disputed milestone's tier; it settles in the same transaction.
     event Resolved(
-        uint256 indexed episodeId, uint256 indexed milestoneIndex, address indexed arbiter, uint8 tierIndex, bytes32 evidenceHash
+        uint256 indexed episodeId,
+        uint256 indexed milestoneIndex,
+        address indexed arbiter,
+        uint8 tierIndex,
+        bytes32 evidenceHash
     );
 
     /// @notice A milestone settled: `payout` for the split (paid, or held when `payoutHeld`), the rest refunded.
@@ -151,11 +155,9 @@ interface IOutcomeEscrow {
         view
         returns (Episodes.MilestoneStatus status, uint8 tierIndex);
 
-    /// @notice Attestations for the current milestone: bit i of `attestedMask` is attestors[i]; `votes[t]` counts tier t.
-    function attestationCounts(uint256 episodeId)
-        external
-        view
-        returns (uint8 attestedMask, uint8[4] memory votes);
+    /// @notice Attestations for the current milestone: bit i of `attestedMask` is attestors[i];
+    /// `votes[t]` counts the attestations of tier t.
+    function attestationCounts(uint256 episodeId) external view returns (uint8 attestedMask, uint8[4] memory votes);
 
     /// @notice What refundExpired would return to each payer now (zero when it would revert).
     function refundable(uint256 episodeId) external view returns (uint128 fundAmount, uint128 patientAmount);

@@ -46,7 +46,8 @@ library Errors {
     /// @notice Thrown when no episode has the id.
     error OutcomeEscrow_EpisodeNotFound(uint256 episodeId);
 
-    /// @notice Thrown when an action needs an active episode and the episode has ended (`status`: Episodes.EpisodeStatus).
+    /// @notice Thrown when an action needs an active episode and the episode has ended
+    /// (`status`: an Episodes.EpisodeStatus).
     error OutcomeEscrow_EpisodeNotActive(uint256 episodeId, uint8 status);
 
     /// @notice Thrown when the terms passed back do not hash to the terms the episode was created with.
@@ -106,13 +107,9 @@ library Errors {
     /// @notice Thrown when a tier index is not one of the episode's payout tiers.
     error OutcomeEscrow_TierOutOfRange(uint256 episodeId, uint8 tierIndex, uint256 tierCount);
 
-    /// @notice Thrown when the current milestone is not in the status the action needs (Episodes.MilestoneStatus values).
-    error OutcomeEscrow_WrongMilestoneStatus(
-        uint256 episodeId,
-        uint256 milestoneIndex,
-        uint8 status,
-        uint8 expected
-    );
+    /// @notice Thrown when the current milestone is not in the status the action needs
+    /// (`status`, `expected`: Episodes.MilestoneStatus values).
+    error OutcomeEscrow_WrongMilestoneStatus(uint256 episodeId, uint256 milestoneIndex, uint8 status, uint8 expected);
 
     /// @notice Thrown when attesting at or after the current milestone's attestation deadline.
     error OutcomeEscrow_AttestationDeadlinePassed(
@@ -145,9 +142,7 @@ library Errors {
 
     /// @notice Thrown when refunding an attested milestone (`status`: Episodes.MilestoneStatus): it settles once its
     /// challenge window is over.
-    error OutcomeEscrow_MilestoneNotRefundable(
-        uint256 episodeId, uint256 milestoneIndex, uint8 status
-    );
+    error OutcomeEscrow_MilestoneNotRefundable(uint256 episodeId, uint256 milestoneIndex, uint8 status);
 
     /// @notice Thrown when a milestone index is not below the episode's milestone count.
     error OutcomeEscrow_MilestoneOutOfRange(uint256 episodeId, uint256 milestoneIndex, uint256 milestoneCount);
