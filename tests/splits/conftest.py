@@ -1,0 +1,105 @@
+"""Fixtures of the SplitRouter tests: the care team, a settlement token, a router and factories."""
+
+import pytest
+from eth_utils import keccak, to_checksum_address
+
+from split_model import SCALE, split_id
+
+# A care team as in the chronic-care scenario: allocations out of SCALE (they add up to 1e6).
+CARE_TEAM_ALLOCATIONS = {
+    "hospital": 400_000,
+    "doctor": 250_000,
+    "vendor": 150_000,
+    "data_provider": 80_000,
+    "platform": 70_000,
+    "patient": 50_000,
+}
+assert sum(CARE_TEAM_ALLOCATIONS.values()) == SCALE
+
+
+def address_of(label) -> str:
+    """A deterministic address that nobody holds a key for (recipients need no key: anyone may push)."""
+    return to_checksum_address(keccak(text=f"carepay-split-recipient-{label}")[-20:])
+
+
+def sorted_split(shares: dict, residual: str):
+    """(recipients, allocations, residual_index) with recipients sorted ascending, from {address: a}."""
+    recipients = sorted(shares, key=lambda a: int(a, 16))
+    return recipients, [shares[r] for r in recipients], recipients.index(residual)
+
+
+@pytest.fixture(scope="session")
+def deployer(accounts):
+    return accounts[0]
+
+
+@pytest.fixture(scope="session")
+def payer(accounts):
+    return accounts[1]
+
+
+@pytest.fixture(scope="session")
+def stranger(accounts):
+    return accounts[2]
+
+
+@pytest.fixture(scope="session")
+def care_team(accounts):
+    """name -> account: hospital, doctor, vendor, data_provider, platform and patient (accounts 3..8)."""
+    return {name: accounts[3 + i] for i, name in enumerate(CARE_TEAM_ALLOCATIONS)}
+
+
+@pytest.fixture(scope="session")
+def token(project, deployer):
+    return deployer.deploy(project.MockERC20, "Mock CareUSD", "mCUSD")
+
+
+@pytest.fixture(scope="session")
+def router(project, deployer, token):
+    return deployer.deploy(project.SplitRouter, token)
+
+
+@pytest.fixture(scope="session")
+def care_split(care_team):
+    """The care team's split definition, the platform taking the rounding remainders."""
+    shares = {care_team[name].address: a for name, a in CARE_TEAM_ALLOCATIONS.items()}
+    return sorted_split(shares, care_team["platform"].address)
+
+
+@pytest.fixture(scope="session")
+def create_split(deployer):
+    """create_split(router, recipients, allocations, residual_index, sender=deployer) -> (split id, tx).
+
+    The id is computed in Python by the id rule, independently of the contract.
+    """
+
+    def create(router, recipients, allocations, residual_index, sender=None):
+        tx = router.createSplit(recipients, allocations, residual_index, sender=sender or deployer)
+        return split_id(recipients, allocations, residual_index), tx
+
+    return create
+
+
+@pytest.fixture(scope="session")
+def equal_split():
+    """equal_split(n, residual_index=0): n key-less recipients, SCALE shared as evenly as possible."""
+
+    def make(n, residual_index=0):
+        shares = {address_of(i): SCALE // n + (1 if i < SCALE % n else 0) for i in range(n)}
+        recipients = sorted(shares, key=lambda a: int(a, 16))
+        return recipients, [shares[r] for r in recipients], residual_index
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def fund_and_pay(payer):
+    """fund_and_pay(router, token, split_id, amount, sender=payer): mint, approve, pay -> tx."""
+
+    def pay(router, token, split_id, amount, sender=None):
+        sender = sender or payer
+        token.mint(sender, amount, sender=sender)
+        token.approve(router, amount, sender=sender)
+        return router.pay(split_id, amount, sender=sender)
+
+    return pay
