@@ -2,8 +2,8 @@
 
 import ape
 
-from .conftest import CHALLENGE_WINDOW, block_time
-from .model import ATTESTED, PENDING, REFUNDED
+from escrow_helpers import CHALLENGE_WINDOW, block_time
+from escrow_model import ATTESTED, PENDING, REFUNDED
 
 EVIDENCE = b"\xe1" * 32
 

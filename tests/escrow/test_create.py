@@ -2,8 +2,9 @@
 
 import ape
 import pytest
+from eth_utils import to_checksum_address
 
-from .conftest import (
+from escrow_helpers import (
     BUDGET,
     DAY,
     DIGITAL_TWIN,
@@ -13,7 +14,7 @@ from .conftest import (
     cost_sharing,
     terms_hash,
 )
-from .model import ACTIVE, PENDING
+from escrow_model import ACTIVE, PENDING
 
 ZERO = "0x0000000000000000000000000000000000000000"
 
@@ -113,7 +114,7 @@ def test_create__by_fund_operator__pulls_from_fund_and_patient_accounts(
 def test_create__single_outcome_milestone_with_max_lists__succeeds(
     escrow, accounts, open_episode, chain
 ):
-    attestors = [accounts.test_accounts.generate_test_account() for _ in range(8)]
+    attestors = [accounts.generate_test_account() for _ in range(8)]
     now = chain.pending_timestamp
     episode = open_episode(
         amounts=[1] * 12,
@@ -178,7 +179,7 @@ def test_create__charge_above_128_bits__reverts(escrow, patient, make_terms, cre
 
 @pytest.mark.parametrize("count", [0, 9])
 def test_create__attestor_count_out_of_range__reverts(escrow, patient, accounts, make_terms, create_params, count):
-    attestors = [accounts.test_accounts.generate_test_account() for _ in range(count)]
+    attestors = [accounts.generate_test_account() for _ in range(count)]
     terms = make_terms(attestors=attestors, threshold=1)
     with ape.reverts(escrow.OutcomeEscrow_AttestorCountOutOfRange, count=count, max=8):
         escrow.createEpisode(create_params(terms), sender=patient)
@@ -267,7 +268,7 @@ def _snapshot(escrow, token, regulator, fund, patient):
 def test_create__outsider_initiator__reverts_with_regulator_error(
     escrow, token, regulator, fund, patient, outsider, program_id, make_terms, create_params
 ):
-    from .conftest import PATIENT_ID
+    from escrow_helpers import PATIENT_ID
 
     before = _snapshot(escrow, token, regulator, fund, patient)
     with ape.reverts(
@@ -298,11 +299,11 @@ def test_create__payee_not_approved__reverts_with_regulator_error(
 
 
 def test_create__unregistered_patient__reverts_with_regulator_error(
-    escrow, token, regulator, fund, patient, make_terms, create_params
+    escrow, token, regulator, fund, patient, operator, make_terms, create_params
 ):
     before = _snapshot(escrow, token, regulator, fund, patient)
     with ape.reverts(regulator.Regulator_PatientNotRegistered, patientId=OTHER_PATIENT_ID):
-        escrow.createEpisode(create_params(make_terms(patient_id=OTHER_PATIENT_ID)), sender=patient)
+        escrow.createEpisode(create_params(make_terms(patient_id=OTHER_PATIENT_ID)), sender=operator)
     _assert_nothing_changed(escrow, token, regulator, fund, patient, before)
 
 
@@ -345,7 +346,9 @@ def _normalise(terms):
 
 def _as_tuple(value):
     """A decoded struct (ape gives structs as tuple-like objects) as nested plain tuples."""
-    if isinstance(value, (bytes, str, int)):
+    if isinstance(value, str):
+        return to_checksum_address(value)
+    if isinstance(value, (bytes, int)):
         return value
     if hasattr(value, "items") and not isinstance(value, (list, tuple)):
         value = list(value.values()) if hasattr(value, "values") else list(value)

@@ -3,8 +3,8 @@
 import ape
 import pytest
 
-from .conftest import ARBITRATION_WINDOW, CHALLENGE_WINDOW, block_time
-from .model import ATTESTED, COMPLETED, DISPUTED, PENDING, SETTLED
+from escrow_helpers import ARBITRATION_WINDOW, CHALLENGE_WINDOW, block_time
+from escrow_model import ATTESTED, COMPLETED, DISPUTED, PENDING, SETTLED
 
 REASON = b"\xd1" * 32
 RULING = b"\xa1" * 32
@@ -114,7 +114,7 @@ def test_resolve__by_the_arbiter__settles_at_the_ruled_tier(chain, escrow, token
         expected.fund_refund,
         expected.patient_refund,
     )
-    assert settled.payoutHeld is False
+    assert bool(settled.payoutHeld) is False
     assert router.totalReceived(split_id) == split_before + expected.payout
     assert escrow.milestoneState(episode.id, 0) == (SETTLED, 1)
     assert escrow.currentMilestone(episode.id) == (1, PENDING, 0, episode.terms[3][1][1])

@@ -4,7 +4,7 @@ Measured in a warm state (one episode already open, so the escrow and both payer
 which is the steady state of a running program. Reference: Sablier Lockup create is 200,995.
 """
 
-from .conftest import CHALLENGE_WINDOW, DAY, UNIT, block_time
+from escrow_helpers import CHALLENGE_WINDOW, DAY, UNIT, block_time
 
 
 def _report(capsys, rows):

@@ -13,8 +13,8 @@ strategies and preconditions; the error paths have their own unit tests). After 
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
-from .conftest import DAY, DIGITAL_TWIN, PATIENT_ID, cost_sharing, make_terms_tuple
-from .model import ACTIVE, ATTESTED, DISPUTED, PENDING, SETTLED, EpisodeModel
+from escrow_helpers import DAY, DIGITAL_TWIN, PATIENT_ID, cost_sharing, make_terms_tuple
+from escrow_model import ACTIVE, ATTESTED, DISPUTED, PENDING, SETTLED, EpisodeModel
 
 TIER_SETS = [[10_000, 5_000, 0], [10_000], [9_000, 3_333, 1], [7_777, 5_555, 3_333, 0]]
 

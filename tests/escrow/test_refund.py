@@ -3,8 +3,8 @@
 import ape
 import pytest
 
-from .conftest import ARBITRATION_WINDOW, CHALLENGE_WINDOW, block_time
-from .model import (
+from escrow_helpers import ARBITRATION_WINDOW, CHALLENGE_WINDOW, block_time
+from escrow_model import (
     ARBITRATION_EXPIRED,
     ATTESTATION_EXPIRED,
     ATTESTED,

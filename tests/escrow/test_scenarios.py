@@ -1,7 +1,7 @@
 """End-to-end: a digital-twin treatment over four months, and exact conservation to the unit."""
 
-from .conftest import ARBITRATION_WINDOW, DAY, DEDUCTIBLE, RATIO_BPS, block_time
-from .model import COMPLETED, SETTLED
+from escrow_helpers import ARBITRATION_WINDOW, DAY, DEDUCTIBLE, RATIO_BPS, block_time
+from escrow_model import COMPLETED, SETTLED
 
 # Model built, iteration 1, iteration 2, final review (units of CareUSD: 6 decimals, deliberately odd).
 AMOUNTS = [4_800_000_007, 1_600_000_003, 1_600_000_003, 2_400_000_011]

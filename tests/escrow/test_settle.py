@@ -3,8 +3,8 @@
 import ape
 import pytest
 
-from .conftest import CHALLENGE_WINDOW, UNIT, block_time
-from .model import ACTIVE, ATTESTED, COMPLETED, DISPUTED, PENDING, SETTLED
+from escrow_helpers import CHALLENGE_WINDOW, UNIT, block_time
+from escrow_model import ACTIVE, ATTESTED, COMPLETED, DISPUTED, PENDING, SETTLED
 
 
 @pytest.fixture

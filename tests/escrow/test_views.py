@@ -3,8 +3,8 @@
 import ape
 import pytest
 
-from .conftest import ARBITRATION_WINDOW, CHALLENGE_WINDOW, block_time, terms_hash
-from .model import ATTESTED, DISPUTED, M_REFUNDED, PENDING, SETTLED
+from escrow_helpers import ARBITRATION_WINDOW, CHALLENGE_WINDOW, block_time, terms_hash
+from escrow_model import ATTESTED, DISPUTED, M_REFUNDED, PENDING, SETTLED
 
 
 @pytest.mark.parametrize(
