@@ -55,6 +55,115 @@ library Errors {
                                      REGULATOR
     //////////////////////////////////////////////////////////////////////////*/
 
+    // Configuration and registry
+
+    /// @notice Thrown when a program id does not name a created program.
+    error Regulator_ProgramNotFound(uint32 programId);
+
+    /// @notice Thrown when a program is created with the zero address as its fund account.
+    error Regulator_ZeroFundAccount();
+
+    /// @notice Thrown when a period schedule has a length of zero.
+    error Regulator_ZeroPeriodLength();
+
+    /// @notice Thrown when a Months schedule's anchor is not the first second of a UTC calendar month.
+    error Regulator_AnchorNotMonthStart(uint64 anchor);
+
+    /// @notice Thrown when a coverage ratio is above 100 % (10_000 basis points).
+    error Regulator_RatioAboveMax(uint16 ratioBps, uint16 maxBps);
+
+    /// @notice Thrown when an institution is registered with the zero address.
+    error Regulator_ZeroInstitution();
+
+    /// @notice Thrown when a practitioner is registered with the zero address.
+    error Regulator_ZeroPractitioner();
+
+    /// @notice Thrown when a patient is registered with the zero id.
+    error Regulator_ZeroPatientId();
+
+    /// @notice Thrown when a patient is registered with the zero address as their account.
+    error Regulator_ZeroPatientAccount(bytes32 patientId);
+
+    /// @notice Thrown when a fund account names the zero address as an operator.
+    error Regulator_ZeroOperator(uint32 programId);
+
+    /// @notice Thrown when an institution approves the zero payee id.
+    error Regulator_ZeroPayee(address institution);
+
+    /// @notice Thrown when someone other than a program's fund account manages its operators.
+    error Regulator_NotFundAccount(uint32 programId, address caller, address fundAccount);
+
+    /// @notice Thrown when an address is not a registered institution.
+    error Regulator_InstitutionNotRegistered(address institution);
+
+    /// @notice Thrown when an address is not a registered practitioner.
+    error Regulator_PractitionerNotRegistered(address practitioner);
+
+    /// @notice Thrown when a patient id is not registered.
+    error Regulator_PatientNotRegistered(bytes32 patientId);
+
+    // Claims (checked in this order by `reserve`)
+
+    /// @notice Thrown when a claim or a same-period top-up charges nothing.
+    error Regulator_ZeroCharge();
+
+    /// @notice Thrown when a program is frozen: no new reservations, top-ups or payouts.
+    error Regulator_ProgramFrozen(uint32 programId);
+
+    /// @notice Thrown when a timestamp falls before a program's first period.
+    error Regulator_BeforeFirstPeriod(uint32 programId, uint64 timestamp, uint64 anchor);
+
+    /// @notice Thrown when the initiator is neither the patient's account nor a fund operator of the program.
+    error Regulator_UnauthorizedInitiator(uint32 programId, bytes32 patientId, address initiator);
+
+    /// @notice Thrown when a patient belongs to another program than the claim's.
+    error Regulator_PatientNotInProgram(bytes32 patientId, uint32 patientProgramId, uint32 programId);
+
+    /// @notice Thrown when a patient is frozen: no new reservations or top-ups.
+    error Regulator_PatientFrozen(bytes32 patientId);
+
+    /// @notice Thrown when an institution is frozen: no new reservations, top-ups or payouts.
+    error Regulator_InstitutionFrozen(address institution);
+
+    /// @notice Thrown when a practitioner does not belong to the claim's institution.
+    error Regulator_PractitionerNotAtInstitution(address practitioner, address practitionerInstitution, address institution);
+
+    /// @notice Thrown when a practitioner is frozen: no new reservations.
+    error Regulator_PractitionerFrozen(address practitioner);
+
+    /// @notice Thrown when a practitioner has reached the daily service limit on UTC day `day`.
+    error Regulator_DailyServiceLimitReached(address practitioner, uint64 day, uint32 limit);
+
+    /// @notice Thrown when a program does not cover a service type (e.g. online first visits).
+    error Regulator_ServiceNotCovered(uint32 programId, bytes32 serviceType);
+
+    /// @notice Thrown when the patient's and the institution's regions differ and the coverage forbids it.
+    error Regulator_CrossRegionNotAllowed(
+        uint32 programId, bytes32 serviceType, uint32 patientRegion, uint32 institutionRegion
+    );
+
+    /// @notice Thrown when the institution has not approved the claim's payee.
+    error Regulator_PayeeNotApproved(address institution, bytes32 payee);
+
+    /// @notice Thrown when a fund share is above what is left of the institution's budget for the period.
+    error Regulator_BudgetExceeded(
+        uint32 programId, address institution, uint32 period, uint128 requested, uint128 remaining
+    );
+
+    // Reservations
+
+    /// @notice Thrown when a reservation id does not name a reservation.
+    error Regulator_ReservationNotFound(uint256 reservationId);
+
+    /// @notice Thrown when someone other than the module that made a reservation tops it up or releases it.
+    error Regulator_NotReservationModule(uint256 reservationId, address caller, address module);
+
+    /// @notice Thrown when more fund money is released (or carried) than a reservation holds.
+    error Regulator_FundReleaseExceedsReserved(uint256 reservationId, uint128 requested, uint128 held);
+
+    /// @notice Thrown when more patient money is released (or carried) than a reservation holds.
+    error Regulator_PatientReleaseExceedsReserved(uint256 reservationId, uint128 requested, uint128 held);
+
     // (end of Regulator errors)
 
     /*//////////////////////////////////////////////////////////////////////////

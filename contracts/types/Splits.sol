@@ -11,7 +11,8 @@ library Splits {
 
     /// @notice The most recipients a split can have. It bounds every loop of the router: settling a
     /// split, paying its residual recipient and distributing to all recipients touch at most this many
-    /// storage slots and token transfers (a 32-recipient distribution stays below ~1.5M gas).
+    /// storage slots and token transfers (measured: a first distribution to 32 fresh accounts costs
+    /// about 1.21M gas, a later one about 0.66M; the residual's withdrawal about 0.31M).
     uint256 internal constant MAX_RECIPIENTS = 32;
 
     /// @notice The largest cumulative amount a split can receive (the width of the amount fields).

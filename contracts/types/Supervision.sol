@@ -92,4 +92,65 @@ library Supervision {
         uint128 patientReserved; // patient share still committed (paid minus refunded)
         uint128 deductibleCounted; // part of the patient's deductible this reservation still uses
     }
+
+    /*//////////////////////////////////////////////////////////////////////////
+                  STORAGE RECORDS (the Regulator's packed layout, not part of its ABI)
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice How the Regulator stores a program: what every reservation reads fits in the first slot.
+    struct ProgramRecord {
+        // slot 0
+        uint64 anchor;
+        uint32 length;
+        PeriodUnit unit;
+        bool frozen;
+        // slot 1 (read only when the initiator is not the patient, and by configuration)
+        address fundAccount;
+    }
+
+    /// @notice How the Regulator stores one coverage line, i.e. the rules of one (program, service type).
+    /// @dev One slot. Amounts are limited to 64 bits (1.8e19 units, 1.8e13 CareUSD per patient and period) so
+    /// that a reservation's deductible portion packs beside its institution; `setCoverage` refuses larger ones.
+    struct CoverageRecord {
+        bool covered;
+        bool crossRegionAllowed;
+        uint16 ratioBps;
+        uint32 line; // the line's id, assigned on the first `setCoverage` of (program, service type); 0 = never set
+        uint64 deductible; // units per patient per period
+        uint64 fundCapPerPatient; // units per patient per period; 0 = no cap
+    }
+
+    /// @notice How the Regulator stores a reservation: three slots instead of the seven of `Reservation`.
+    /// @dev The service type is kept as its coverage line's id and the patient as the number given at
+    /// registration (both map back to the bytes32 values); the per-patient counters are keyed by the same two
+    /// numbers, so a release needs no lookup.
+    struct ReservationRecord {
+        // slot 0
+        address module;
+        uint32 programId;
+        uint32 period;
+        uint32 line; // coverage line of (programId, serviceType)
+        // slot 1
+        address institution;
+        uint32 patientNumber; // the patient's registration number (1, 2, ...)
+        uint64 deductibleCounted; // <= the line's deductible, which fits in 64 bits
+        // slot 2
+        uint128 fundReserved;
+        uint128 patientReserved;
+    }
+
+    /// @notice An institution's fund budget counters for one program and period (one slot).
+    /// @dev The period-specific budget applies when `budgetSet` (so 0 is a valid explicit budget); otherwise the
+    /// institution's default budget does.
+    struct PeriodLedger {
+        uint128 used; // sum of `fundReserved` of the period's reservations at the institution
+        uint120 budget; // the period-specific budget, in units (at most 2^120 - 1)
+        bool budgetSet;
+    }
+
+    /// @notice A patient's counters for one coverage line and period (one slot).
+    struct PatientUsage {
+        uint128 deductibleMet; // sum of `deductibleCounted` of the period's reservations
+        uint128 fundUsed; // sum of `fundReserved` of the period's reservations
+    }
 }

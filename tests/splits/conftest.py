@@ -1,31 +1,9 @@
 """Fixtures of the SplitRouter tests: the care team, a settlement token, a router and factories."""
 
 import pytest
-from eth_utils import keccak, to_checksum_address
 
+from split_helpers import CARE_TEAM_ALLOCATIONS, address_of, sorted_split
 from split_model import SCALE, split_id
-
-# A care team as in the chronic-care scenario: allocations out of SCALE (they add up to 1e6).
-CARE_TEAM_ALLOCATIONS = {
-    "hospital": 400_000,
-    "doctor": 250_000,
-    "vendor": 150_000,
-    "data_provider": 80_000,
-    "platform": 70_000,
-    "patient": 50_000,
-}
-assert sum(CARE_TEAM_ALLOCATIONS.values()) == SCALE
-
-
-def address_of(label) -> str:
-    """A deterministic address that nobody holds a key for (recipients need no key: anyone may push)."""
-    return to_checksum_address(keccak(text=f"carepay-split-recipient-{label}")[-20:])
-
-
-def sorted_split(shares: dict, residual: str):
-    """(recipients, allocations, residual_index) with recipients sorted ascending, from {address: a}."""
-    recipients = sorted(shares, key=lambda a: int(a, 16))
-    return recipients, [shares[r] for r in recipients], recipients.index(residual)
 
 
 @pytest.fixture(scope="session")
@@ -82,10 +60,13 @@ def create_split(deployer):
 
 @pytest.fixture(scope="session")
 def equal_split():
-    """equal_split(n, residual_index=0): n key-less recipients, SCALE shared as evenly as possible."""
+    """equal_split(n, residual_index=0, tag=""): n key-less recipients sharing SCALE as evenly as possible.
 
-    def make(n, residual_index=0):
-        shares = {address_of(i): SCALE // n + (1 if i < SCALE % n else 0) for i in range(n)}
+    A different `tag` gives different recipients (so a different split).
+    """
+
+    def make(n, residual_index=0, tag=""):
+        shares = {address_of(f"{tag}{i}"): SCALE // n + (1 if i < SCALE % n else 0) for i in range(n)}
         recipients = sorted(shares, key=lambda a: int(a, 16))
         return recipients, [shares[r] for r in recipients], residual_index
 

@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from conftest import address_of, sorted_split
+from split_helpers import address_of, sorted_split
 from split_model import MAX_RECIPIENTS, SCALE, split_id
 
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"

@@ -20,7 +20,9 @@ def frozen_router(project, deployer, blocklist_token):
     return deployer.deploy(project.SplitRouter, blocklist_token)
 
 
-def test_distribute__pays_every_recipient_its_exact_share(router, token, create_split, care_split, fund_and_pay, stranger):
+def test_distribute__pays_every_recipient_its_exact_share(
+    router, token, create_split, care_split, fund_and_pay, stranger
+):
     recipients, allocations, residual_index = care_split
     sid, _ = create_split(router, *care_split)
     fund_and_pay(router, token, sid, PAID)
@@ -67,7 +69,9 @@ def test_distribute__nothing_claimable__reverts(router, create_split, care_split
         router.distribute(sid, sender=stranger)
 
 
-def test_distribute__twice_without_new_payment__reverts(router, token, create_split, care_split, fund_and_pay, stranger):
+def test_distribute__twice_without_new_payment__reverts(
+    router, token, create_split, care_split, fund_and_pay, stranger
+):
     sid, _ = create_split(router, *care_split)
     fund_and_pay(router, token, sid, PAID)
     router.distribute(sid, sender=stranger)
@@ -114,10 +118,13 @@ def test_distribute__frozen_recipient__others_are_paid_and_its_share_stays_claim
         (patient.address, patient_share)
     ]
     assert again.decode_logs(router.Withdrawn) == []
+    assert again.decode_logs(router.SplitSettled) == []  # nothing new to settle
 
     token.setBlocked(patient, False, sender=stranger)
     tx = router.withdraw(sid, patient, sender=patient)
-    assert [(log.recipient, log.amount) for log in tx.decode_logs(router.Withdrawn)] == [(patient.address, patient_share)]
+    assert [(log.recipient, log.amount) for log in tx.decode_logs(router.Withdrawn)] == [
+        (patient.address, patient_share)
+    ]
     assert token.balanceOf(patient) == patient_share
     assert token.balanceOf(router) == 0
 
@@ -168,3 +175,25 @@ def test_distribute__every_recipient_frozen__reports_each_and_moves_nothing(
     assert tx.decode_logs(router.Withdrawn) == []
     assert token.balanceOf(router) == PAID
     assert [router.claimable(sid, r) for r in recipients] == expected
+
+
+def test_distribute__frozen_residual_then_released__withdraws_without_a_new_settlement(
+    frozen_router, blocklist_token, create_split, care_split, care_team, fund_and_pay, stranger
+):
+    router, token = frozen_router, blocklist_token
+    recipients, allocations, residual_index = care_split
+    sid, _ = create_split(router, *care_split)
+    fund_and_pay(router, token, sid, PAID)
+    platform = care_team["platform"]
+    token.setBlocked(platform, True, sender=stranger)
+    router.distribute(sid, sender=stranger)
+    token.setBlocked(platform, False, sender=stranger)
+
+    tx = router.withdraw(sid, platform, sender=platform)
+
+    assert tx.decode_logs(router.SplitSettled) == []
+    residual_share = naive_entitlements(PAID, allocations, residual_index)[residual_index]
+    assert [(log.recipient, log.amount) for log in tx.decode_logs(router.Withdrawn)] == [
+        (platform.address, residual_share)
+    ]
+    assert token.balanceOf(router) == 0

@@ -3,7 +3,7 @@
 import ape
 import pytest
 
-from conftest import address_of
+from split_helpers import address_of
 from split_model import SCALE, SplitModel, naive_entitlements
 
 UNKNOWN_ID = b"\x42" * 32
