@@ -227,7 +227,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
             quote.patientShare
         );
 
-        // Interactions: pull both shares. The Regulator has just read both records, so these reads are warm.
+        // Interactions: pull each share from its payer's current account.
         if (quote.fundShare > 0) {
             token.safeTransferFrom(_fundAccount(terms.programId), address(this), quote.fundShare);
         }

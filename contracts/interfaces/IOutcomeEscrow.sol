@@ -24,6 +24,14 @@ import {ISplitRouter} from "./ISplitRouter.sol";
 ///
 /// Invariant: the escrow's token balance equals the sum over episodes of (what the payers still have in +
 /// what is owed to the split).
+///
+/// State machine: see Episodes.EpisodeStatus and Episodes.MilestoneStatus. Settled and refunded milestones, and
+/// completed and refunded episodes, never change again. Deadlines: attest and dispute strictly before their
+/// deadline, settle and refund at or after it.
+///
+/// Freezes: a Regulator freeze of the institution or program at settlement holds only the payout (`owed`);
+/// refunds always flow. A CareUSD-level pause, or a token freeze of a payer's account, makes the transfers
+/// revert: the whole call reverts, nothing changes, and it can be retried once lifted.
 interface IOutcomeEscrow {
     /*//////////////////////////////////////////////////////////////////////////
                                        EVENTS
@@ -176,6 +184,8 @@ interface IOutcomeEscrow {
     /// - The Regulator splits the charge: the fund share is pulled from the program's fund account, the
     ///   patient share from the patient's account; both must have approved this contract.
     /// - Only the hash of `params.terms` is stored; keep the terms (from the event) for later calls.
+    /// - Milestones settle in order: milestone i+1 accepts attestations only once milestone i has settled, until
+    ///   its own deadline. Leave room between deadlines for the challenge (and possibly arbitration) window.
     ///
     /// Requirements:
     /// - 1..MAX_MILESTONES milestones, each amount > 0, deadlines strictly increasing, the first in the future.
@@ -228,6 +238,8 @@ interface IOutcomeEscrow {
     ///   escrow as owed to the split (see `payOwed`) and everything else still happens.
     /// - Refunds the rest of the milestone to the payers (PayerShares proportions) and releases it in the
     ///   Regulator. Refunds go to the program's current fund account and the patient's current account.
+    /// - Opens the next milestone with its attestation deadline; if that deadline has already passed, the
+    ///   episode is refundable at once.
     /// - Callable by anyone.
     ///
     /// Requirements:
