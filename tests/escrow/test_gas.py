@@ -44,4 +44,5 @@ def test_gas__create_attest_settle_refund(chain, escrow, outsider, clinician, la
     rows.append(("refundExpired (2 of 4 milestones left)", refund.gas_used))
 
     _report(capsys, rows)
-    assert all(gas > 21_000 for _, gas in rows)
+    # Storage does not grow with the schedule: three more milestones cost only calldata and validation.
+    assert four.receipt.gas_used - one.receipt.gas_used < 10_000
