@@ -266,5 +266,121 @@ library Errors {
                                    OUTCOME-ESCROW
     //////////////////////////////////////////////////////////////////////////*/
 
+    /// @notice Thrown when the OutcomeEscrow is deployed with the zero address as Regulator.
+    error OutcomeEscrow_RegulatorZeroAddress();
+
+    /// @notice Thrown when the OutcomeEscrow is deployed with the zero address as SplitRouter.
+    error OutcomeEscrow_RouterZeroAddress();
+
+    /// @notice Thrown when the escrow's token is not the token the SplitRouter pays in.
+    error OutcomeEscrow_TokenMismatch(address token, address routerToken);
+
+    /// @notice Thrown when no episode has the id.
+    error OutcomeEscrow_EpisodeNotFound(uint256 episodeId);
+
+    /// @notice Thrown when an action needs an active episode and the episode has ended
+    /// (`status`: an Episodes.EpisodeStatus).
+    error OutcomeEscrow_EpisodeNotActive(uint256 episodeId, uint8 status);
+
+    /// @notice Thrown when the terms passed back do not hash to the terms the episode was created with.
+    error OutcomeEscrow_TermsMismatch(uint256 episodeId, bytes32 expectedHash, bytes32 givenHash);
+
+    /// @notice Thrown when an episode has no milestones or more than the maximum.
+    error OutcomeEscrow_MilestoneCountOutOfRange(uint256 count, uint256 max);
+
+    /// @notice Thrown when a milestone's amount is zero.
+    error OutcomeEscrow_MilestoneAmountZero(uint256 index);
+
+    /// @notice Thrown when the first milestone's attestation deadline is not in the future.
+    error OutcomeEscrow_DeadlineNotInFuture(uint256 index, uint40 deadline, uint256 currentTime);
+
+    /// @notice Thrown when a milestone's attestation deadline is not after the previous milestone's.
+    error OutcomeEscrow_DeadlinesNotIncreasing(uint256 index, uint40 previousDeadline, uint40 deadline);
+
+    /// @notice Thrown when the sum of the milestone amounts does not fit in 128 bits.
+    error OutcomeEscrow_ChargeOverflow(uint256 charge);
+
+    /// @notice Thrown when an outcome has no attestors or more than the maximum.
+    error OutcomeEscrow_AttestorCountOutOfRange(uint256 count, uint256 max);
+
+    /// @notice Thrown when an attestor is the zero address.
+    error OutcomeEscrow_AttestorZeroAddress(uint256 index);
+
+    /// @notice Thrown when an attestor is named twice.
+    error OutcomeEscrow_AttestorDuplicate(uint256 index, address attestor);
+
+    /// @notice Thrown when the threshold k is zero or above the number of attestors n.
+    error OutcomeEscrow_ThresholdOutOfRange(uint8 threshold, uint256 attestorCount);
+
+    /// @notice Thrown when an outcome has no payout tiers or more than the maximum.
+    error OutcomeEscrow_TierCountOutOfRange(uint256 count, uint256 max);
+
+    /// @notice Thrown when the first payout tier is above 100%.
+    error OutcomeEscrow_TierAboveScale(uint16 tierBps, uint256 scale);
+
+    /// @notice Thrown when the payout tiers are not strictly descending.
+    error OutcomeEscrow_TiersNotDescending(uint256 index, uint16 previousBps, uint16 tierBps);
+
+    /// @notice Thrown when the challenge window is zero seconds.
+    error OutcomeEscrow_ChallengeWindowZero();
+
+    /// @notice Thrown when the arbitration window is zero seconds.
+    error OutcomeEscrow_ArbitrationWindowZero();
+
+    /// @notice Thrown when the payee split does not exist in the SplitRouter.
+    error OutcomeEscrow_SplitNotFound(bytes32 splitId);
+
+    /// @notice Thrown when the caller is not one of the episode's named attestors.
+    error OutcomeEscrow_NotAttestor(uint256 episodeId, address caller);
+
+    /// @notice Thrown when an attestor attests the same milestone twice.
+    error OutcomeEscrow_AlreadyAttested(uint256 episodeId, uint256 milestoneIndex, address attestor);
+
+    /// @notice Thrown when a tier index is not one of the episode's payout tiers.
+    error OutcomeEscrow_TierOutOfRange(uint256 episodeId, uint8 tierIndex, uint256 tierCount);
+
+    /// @notice Thrown when the current milestone is not in the status the action needs
+    /// (`status`, `expected`: Episodes.MilestoneStatus values).
+    error OutcomeEscrow_WrongMilestoneStatus(uint256 episodeId, uint256 milestoneIndex, uint8 status, uint8 expected);
+
+    /// @notice Thrown when attesting at or after the current milestone's attestation deadline.
+    error OutcomeEscrow_AttestationDeadlinePassed(
+        uint256 episodeId, uint256 milestoneIndex, uint40 deadline, uint256 currentTime
+    );
+
+    /// @notice Thrown when disputing at or after the end of the challenge window.
+    error OutcomeEscrow_ChallengeWindowOver(
+        uint256 episodeId, uint256 milestoneIndex, uint40 challengeEnds, uint256 currentTime
+    );
+
+    /// @notice Thrown when settling before the end of the challenge window.
+    error OutcomeEscrow_ChallengeWindowNotOver(
+        uint256 episodeId, uint256 milestoneIndex, uint40 challengeEnds, uint256 currentTime
+    );
+
+    /// @notice Thrown when resolving at or after the arbitration deadline.
+    error OutcomeEscrow_ArbitrationDeadlinePassed(
+        uint256 episodeId, uint256 milestoneIndex, uint40 arbitrationEnds, uint256 currentTime
+    );
+
+    /// @notice Thrown when a dispute comes from neither the patient's account nor the program's fund side.
+    error OutcomeEscrow_NotPayer(uint256 episodeId, address caller);
+
+    /// @notice Thrown when a resolution comes from an account without the Regulator's ARBITER_ROLE.
+    error OutcomeEscrow_NotArbiter(address caller);
+
+    /// @notice Thrown when refunding before the current phase's deadline has passed.
+    error OutcomeEscrow_NotExpired(uint256 episodeId, uint256 milestoneIndex, uint40 deadline, uint256 currentTime);
+
+    /// @notice Thrown when refunding an attested milestone (`status`: Episodes.MilestoneStatus): it settles once its
+    /// challenge window is over.
+    error OutcomeEscrow_MilestoneNotRefundable(uint256 episodeId, uint256 milestoneIndex, uint8 status);
+
+    /// @notice Thrown when a milestone index is not below the episode's milestone count.
+    error OutcomeEscrow_MilestoneOutOfRange(uint256 episodeId, uint256 milestoneIndex, uint256 milestoneCount);
+
+    /// @notice Thrown when paying out an episode that holds nothing for its split.
+    error OutcomeEscrow_NothingOwed(uint256 episodeId);
+
     // (end of OutcomeEscrow errors)
 }
