@@ -45,7 +45,7 @@ test: install
 	$(APE) test tests -q
 
 demo: install
-	$(APE) run deploy
+	$(APE) run deploy --network ethereum:local:foundry --account TEST::0 -v WARNING
 
 clean:
 	rm -rf .build .ape contracts/.cache .solcx .hypothesis
