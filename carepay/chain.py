@@ -147,7 +147,9 @@ def _check_reachable(w3: Web3, where: str) -> None:
     try:
         w3.eth.chain_id
     except Exception as error:
-        reason = str(error).split("\n")[0][:160]
+        text = str(error)
+        reason = "connection refused" if ("refused" in text or "NewConnectionError" in text) else (
+            "timed out" if "timed out" in text.lower() else text.split("\n")[0][:120])
         raise NetworkError(f"cannot reach the RPC endpoint {where} ({reason}); start the node or check the URL") from None
 
 
