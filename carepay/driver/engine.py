@@ -108,6 +108,10 @@ class Engine:
         self.episodes: dict[str, dict[str, Any]] = {}
         self.institution_of: dict[str, str] = {}
         self.outcome = Outcome(scenario=scenario.name, run=run)
+        if scenario.population:
+            from carepay.driver.population import expand_parties
+
+            expand_parties(scenario)
         self._name_parties()
 
     # ---- parties ----------------------------------------------------------------------------------
