@@ -171,7 +171,7 @@ class Sender:
         return gas
 
     def set_automine(self, on: bool) -> None:
-        if self.devnet and self._automine != on:
+        if self.devnet and self._automine != on and not (on and self._automine is None):
             self.rpc("evm_setAutomine", [on])
             self._automine = on
 

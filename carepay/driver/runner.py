@@ -56,13 +56,14 @@ def run_scenario(chain: Chain, sender: Sender, scenario: Scenario, new_run: bool
     if show_progress:
         from tqdm import tqdm
 
-        bar = tqdm(total=len(scenario.steps) + 5, desc=scenario.name, unit="step", leave=False)
+        bar = tqdm(total=None if scenario.population else len(scenario.steps) + 5, desc=scenario.name, unit="step", leave=False)
     try:
         engine = Engine(chain, manifest, sender, scenario, run, tick=bar.update if bar else None)
         if engine.journal.complete and not new_run:
             say(f"{scenario.name}: run {run!r} already completed (use --new for another run)")
         outcome = engine.run_all()
     finally:
+        sender.set_automine(True)  # leave the devnet mining as other tools expect
         if bar:
             bar.close()
     result: dict[str, Any] = {"network": chain.name, **outcome.to_dict()}
