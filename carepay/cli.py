@@ -161,7 +161,7 @@ def scenario_run(network: str, as_json: bool, name_or_file: str, mode: str, new_
         loaded.population[key] = int(value)
     with _connect(ctx) as chain:
         result = run_scenario(chain, _sender(chain, mode), loaded, new_run=new_run, verify=not no_verify,
-                              say=ctx.say, show_progress=not as_json)
+                              say=ctx.say, show_progress=not as_json and sys.stderr.isatty())
         ctx.emit(result)
         if result.get("verify", {}).get("ok") is False:
             raise VerificationFailed(f"verify found {len(result['verify'].get('breaches', []))} breach(es) after the scenario; see above")

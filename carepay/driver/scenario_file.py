@@ -325,17 +325,17 @@ def load(source: str | Path) -> Scenario:
         raise doc.error(("steps",), "expected a non-empty list of steps")
     seen: dict[str, int] = {}
     for index, step in enumerate(steps):
-        path = ("steps", index)
+        where = ("steps", index)
         if not isinstance(step, dict):
-            raise doc.error(path, "expected a step: a mapping with id, do and its fields")
+            raise doc.error(where, "expected a step: a mapping with id, do and its fields")
         kind = step.get("do")
         if kind not in STEP_FIELDS:
-            raise doc.error(path + ("do",), f"unknown step type {kind!r}; expected one of {', '.join(STEP_FIELDS)}")
-        _fields(doc, path, step, COMMON_FIELDS | STEP_FIELDS[kind])
+            raise doc.error(where + ("do",), f"unknown step type {kind!r}; expected one of {', '.join(STEP_FIELDS)}")
+        _fields(doc, where, step, COMMON_FIELDS | STEP_FIELDS[kind])
         if not ID_PATTERN.match(step["id"]):
-            raise doc.error(path + ("id",), "expected an id of letters, digits, '-', '_' or '.'")
+            raise doc.error(where + ("id",), "expected an id of letters, digits, '-', '_' or '.'")
         if step["id"] in seen:
-            raise doc.error(path + ("id",), f"id {step['id']!r} is already used by steps[{seen[step['id']]}]")
+            raise doc.error(where + ("id",), f"id {step['id']!r} is already used by steps[{seen[step['id']]}]")
         seen[step["id"]] = index
     population = data.get("population", {})
     _fields(doc, ("population",), population, POPULATION_FIELDS)

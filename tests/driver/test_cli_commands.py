@@ -1,0 +1,125 @@
+"""The command line on a real anvil: deploy (idempotent, manifest), scenarios, and every error path."""
+
+import json
+
+import pytest
+from web3 import Web3
+
+from carepay.driver.abi import available, contract_abi
+from carepay.manifest import REQUIRED_CONTRACTS
+from conftest import run_module
+
+UNIT = 10**6
+
+
+def test_deploy_writes_the_manifest_and_a_rerun_only_checks(cli, anvil, data_dir):
+    code, first = cli.json("deploy", "--network", anvil)
+    assert code == 0 and first["deployed"] is True
+    manifest = first["manifest"]
+    assert set(REQUIRED_CONTRACTS) <= set(manifest["contracts"])
+    assert ("FeeForService" in manifest["contracts"]) == available("FeeForService")
+    blocks = [entry["block"] for entry in manifest["contracts"].values()]
+    assert manifest["from_block"] == min(blocks)
+    assert all(entry["tx"].startswith("0x") and len(entry["tx"]) == 66 for entry in manifest["contracts"].values())
+    assert manifest["configuration"]["program_id"] >= 1 and manifest["versions"]["solc"] == "0.8.37"
+    on_disk = json.loads((data_dir / "chain-31337" / "manifest.json").read_text())
+    assert on_disk["contracts"] == manifest["contracts"]
+
+    code, second = cli.json("deploy", "--network", anvil)
+    assert code == 0 and second["deployed"] is False
+    assert second["manifest"]["contracts"] == manifest["contracts"]
+
+
+def test_deploy_configures_roles_and_the_fund(cli, anvil, deployed):
+    w3 = Web3(Web3.HTTPProvider(anvil))
+    regulator, token = deployed["contracts"]["Regulator"]["address"], deployed["contracts"]["CareUSD"]["address"]
+    roles = deployed["configuration"]["roles"]
+    reg = w3.eth.contract(address=regulator, abi=contract_abi("Regulator").abi)
+    tok = w3.eth.contract(address=token, abi=contract_abi("CareUSD").abi)
+    for module in ("CareStream", "OutcomeEscrow"):
+        assert reg.functions.hasRole(reg.functions.MODULE_ROLE().call(), deployed["contracts"][module]["address"]).call()
+    assert reg.functions.hasRole(reg.functions.SUPERVISOR_ROLE().call(), roles["supervisor"]).call()
+    assert reg.functions.hasRole(reg.functions.ARBITER_ROLE().call(), roles["arbiter"]).call()
+    assert tok.functions.balanceOf(roles["fund"]).call() == 100_000_000 * UNIT
+    assert tok.functions.allowance(roles["fund"], deployed["contracts"]["CareStream"]["address"]).call() == 2**256 - 1
+
+
+def test_scenario_list(cli):
+    code, out = cli.json("scenario", "list")
+    assert code == 0
+    assert [s["name"] for s in out["scenarios"]] == ["follow-up", "digital-twin", "chronic-care", "supervision", "population"]
+
+
+# ---- every error path: one line naming the fix, its exit code, no traceback ----------------------------------
+
+
+def test_unknown_network(cli):
+    code, _, err = cli("verify", "--network", "moon")
+    assert code == 2
+    assert err == "error: unknown network 'moon'; use `local`, an http(s) RPC URL, or an ape network such as ethereum:sepolia:node (list them with `ape networks list`)\n"
+
+
+def test_unreachable_rpc(cli, data_dir):
+    code, _, err = cli("deploy", "--network", "http://127.0.0.1:9")
+    assert code == 2
+    assert err == "error: cannot reach the RPC endpoint http://127.0.0.1:9 (connection refused); start the node or check the URL\n"
+
+
+def test_missing_deployment(cli, anvil, data_dir):
+    code, _, err = cli("scenario", "run", "chronic-care", "--network", anvil)
+    assert code == 3
+    assert err.startswith(f"error: no deployment on network '{anvil}' (no {data_dir}/chain-31337/manifest.json); run `carepay deploy --network {anvil}` first")
+
+
+def test_deployment_without_code(cli, anvil, deployed, data_dir):
+    path = data_dir / "chain-31337" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["contracts"]["SplitRouter"]["address"] = "0x000000000000000000000000000000000000bEEF"
+    path.write_text(json.dumps(manifest))
+    code, _, err = cli("verify", "--network", anvil)
+    assert code == 3
+    assert "error: no code for SplitRouter at 0x000000000000000000000000000000000000bEEF" in err
+    assert err.rstrip().endswith(f"run `carepay deploy --network {anvil}` to deploy again")
+
+
+def test_invalid_scenario_file_in_json(cli, tmp_path):
+    bad = tmp_path / "bad.yaml"
+    bad.write_text("name: bad\ntitle: Bad\nsteps:\n  - {id: x, do: advance_time, days: -1}\n")
+    code, out, _ = cli("scenario", "run", str(bad), "--json")
+    assert code == 4
+    assert json.loads(out) == {"ok": False, "kind": "ScenarioInvalid",
+                               "error": f"{bad}:4: steps[0].days: expected a number >= 0, got -1"}
+
+
+def test_reverted_transaction_names_the_custom_error(cli, anvil, deployed, tmp_path):
+    scenario = tmp_path / "refused.yaml"
+    scenario.write_text(
+        "name: refused\ntitle: Refused\nparties:\n  institutions: [{name: c, region: 1, budget: 10}]\n"
+        "  practitioners: [{name: d, institution: c, daily_limit: 1}]\n  patients: [{name: p, region: 2, funds: 100}]\n"
+        "  splits: [{name: s, institution: c, shares: {c: 100}, residual: c}]\n"
+        "steps:\n  - {id: twin, do: stream_create, stream: x, patient: p, practitioner: d, service: DIGITAL_TWIN_STAGE,"
+        " split: s, deposit: 50, days: 30}\n"
+    )
+    code, _, err = cli("scenario", "run", str(scenario), "--network", anvil)
+    assert code == 5
+    assert err.startswith("error: twin: CareStream.create would revert: Regulator_CrossRegionNotAllowed(programId=1, ")
+
+
+def test_expected_refusal_that_succeeds_fails_the_run(cli, anvil, deployed, tmp_path):
+    scenario = tmp_path / "wrong.yaml"
+    scenario.write_text(
+        "name: wrong\ntitle: Wrong\nparties:\n  institutions: [{name: c, region: 1, budget: 1000}]\n"
+        "  practitioners: [{name: d, institution: c, daily_limit: 5}]\n  patients: [{name: p, region: 1, funds: 100}]\n"
+        "  splits: [{name: s, institution: c, shares: {c: 100}, residual: c}]\n"
+        "steps:\n  - {id: ok, do: stream_create, stream: x, patient: p, practitioner: d, service: CHRONIC_CARE,"
+        " split: s, deposit: 50, days: 30, expect_error: Regulator_BudgetExceeded}\n"
+    )
+    code, _, err = cli("scenario", "run", str(scenario), "--network", anvil)
+    assert code == 1
+    assert err == f"error: {scenario}:9: step 'ok' expected Regulator_BudgetExceeded but the transaction would succeed (nothing was sent)\n"
+
+
+def test_module_entry_point_exits_cleanly_without_traceback(tmp_path):
+    result = run_module("deploy", "--network", "http://127.0.0.1:9", env={"CAREPAY_DATA_DIR": str(tmp_path)})
+    assert result.returncode == 2
+    assert "Traceback" not in result.stderr and result.stderr.startswith("error: cannot reach the RPC endpoint")
