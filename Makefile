@@ -44,8 +44,16 @@ compile: install
 test: install
 	$(APE) test tests -q
 
+# The embedded local chain keeps its state in deployments/local/, so a second `make demo` finds the
+# deployment and the finished scenarios and only verifies and reports again.
+CAREPAY := $(PY) -m carepay
 demo: install
-	$(APE) run deploy --network ethereum:local:foundry --account TEST::0 -v WARNING
+	$(CAREPAY) deploy
+	$(CAREPAY) scenario run follow-up
+	$(CAREPAY) scenario run digital-twin
+	$(CAREPAY) scenario run chronic-care
+	$(CAREPAY) scenario run supervision
+	$(CAREPAY) report
 
 clean:
-	rm -rf .build .ape contracts/.cache .solcx .hypothesis
+	rm -rf .build .ape contracts/.cache .solcx .hypothesis deployments/local
