@@ -53,6 +53,7 @@ def test_killed_process_resumes_without_paying_twice(cli, anvil, deployed, data_
 
 def test_killed_chain_rolls_back_and_the_run_redoes_what_it_lost(tmp_path, monkeypatch):
     monkeypatch.setenv("CAREPAY_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("CAREPAY_STATE_INTERVAL", "1")
     port, state = free_port(), tmp_path / "state.json"
     url = f"http://127.0.0.1:{port}"
     process = start_anvil(state, port)
