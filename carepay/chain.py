@@ -3,7 +3,7 @@
 The embedded chain is an anvil whose whole state (blocks, receipts, time) is kept in
 `deployments/local/state.json`: anvil loads it at start, dumps it periodically and again on exit, so
 deployments and scenario runs survive from one command to the next.
-(`CAREPAY_STATE_INTERVAL` sets the dump interval, default 30 s.) `carepay chain` runs it in the
+(`CAREPAY_STATE_INTERVAL` sets the dump interval, default 60 s.) `carepay chain` runs it in the
 foreground; any other command finds it on its port or starts it for the length of the command.
 
 A "devnet" is any anvil (the embedded one, ape's foundry provider, an anvil behind a URL): its dev
@@ -35,7 +35,7 @@ LOCAL_BLOCK_GAS_LIMIT = 2_000_000_000
 STARTUP_TIMEOUT_S = 20.0
 #: Seconds between anvil's state dumps. Each dump writes the whole history and stalls the node while
 #: it does (measured: 1 s halved the population's throughput), so a killed chain loses at most this much.
-STATE_INTERVAL_S = 30
+STATE_INTERVAL_S = 60
 
 
 def data_dir() -> Path:
@@ -158,9 +158,17 @@ def _check_reachable(w3: Web3, where: str) -> None:
 
 
 def _prepare_devnet(w3: Web3) -> None:
-    """Lets scenarios act as any party (impersonation) and mine a batch in one block."""
+    """Lets scenarios act as any party (impersonation) and mine a batch in one block; puts the clock back
+    on the chain's time."""
     w3.provider.make_request("anvil_autoImpersonateAccount", [True])
     w3.provider.make_request("evm_setBlockGasLimit", [hex(LOCAL_BLOCK_GAS_LIMIT)])
+    # An anvil that loaded a saved state forgets how far scenarios moved its clock: its pending block (what
+    # eth_call and eth_estimateGas see) falls back to the wall clock, before the last block. Contracts would
+    # see time run backwards (CareStream's accrual underflows), so the clock restarts at the last block.
+    latest = int(w3.provider.make_request("eth_getBlockByNumber", ["latest", False])["result"]["timestamp"], 16)
+    pending = int(w3.provider.make_request("eth_getBlockByNumber", ["pending", False])["result"]["timestamp"], 16)
+    if pending <= latest:
+        w3.provider.make_request("evm_setTime", [latest + 1])
 
 
 def folder_name(network: str, chain_id: int) -> str:

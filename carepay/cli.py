@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 import click
+import requests
 
 from carepay.errors import CarePayError, DeploymentMissing, VerificationFailed
 
@@ -99,9 +100,11 @@ def deploy(network: str, as_json: bool, account: str | None, admin_delay: int) -
         address = None
         if account and not chain.devnet:
             address = sender.signer.address  # type: ignore[union-attr]
-        manifest, sent_any = run_deploy(chain, sender, account=address, admin_delay=admin_delay,
-                                        progress=None if as_json else (lambda m: click.echo(f"  {m}")))
-        sender.set_automine(True)
+        try:
+            manifest, sent_any = run_deploy(chain, sender, account=address, admin_delay=admin_delay,
+                                            progress=None if as_json else (lambda m: click.echo(f"  {m}")))
+        finally:
+            sender.set_automine(True)  # leave the devnet mining as other tools expect
         ctx.say(("Deployed" if sent_any else "Found and checked the deployment") + f" on {chain.name} (chain id {manifest.chain_id}):")
         for name, entry in manifest.contracts.items():
             ctx.say(f"  {name:<14} {entry['address']}  block {entry['block']}")
@@ -212,9 +215,16 @@ def main(argv: list[str] | None = None) -> int:
     try:
         cli.main(args=argv, prog_name="carepay", standalone_mode=False)
         return 0
-    except click.exceptions.Abort:
-        click.echo("error: interrupted", err=True)
+    except (click.exceptions.Abort, KeyboardInterrupt):
+        click.echo("error: interrupted; run the same command again to resume where it stopped", err=True)
         return 130
+    except requests.exceptions.RequestException as error:
+        message = f"lost the connection to the node ({type(error).__name__}); check that it runs, then run the same command again to resume"
+        if as_json:
+            click.echo(json.dumps({"ok": False, "error": message, "kind": "NetworkError"}))
+        else:
+            click.echo(f"error: {message}", err=True)
+        return 2
     except click.ClickException as error:
         error.show()
         return error.exit_code

@@ -79,3 +79,25 @@ def test_killed_chain_rolls_back_and_the_run_redoes_what_it_lost(tmp_path, monke
             assert result["verify"]["ok"] is True
     finally:
         stop_anvil(process)
+
+
+def test_a_restarted_chain_keeps_its_clock(tmp_path):
+    """anvil forgets, when it loads a saved state, that scenarios moved its clock: connect() puts it back, so
+    calls never see time run backwards."""
+    port, state = free_port(), tmp_path / "state.json"
+    url = f"http://127.0.0.1:{port}"
+    process = start_anvil(state, port)
+    w3 = Web3(Web3.HTTPProvider(url))
+    future = w3.eth.get_block("latest").timestamp + 400 * 86_400
+    w3.provider.make_request("evm_mine", [hex(future)])
+    stop_anvil(process)  # SIGTERM: the state is dumped
+    process = start_anvil(state, port)
+    try:
+        assert w3.eth.get_block("pending").timestamp < future  # anvil alone: back to the wall clock
+        from carepay.chain import connect
+
+        connect(url)
+        assert w3.eth.get_block("latest").timestamp == future
+        assert w3.eth.get_block("pending").timestamp > future
+    finally:
+        stop_anvil(process)
