@@ -288,12 +288,14 @@ class Sender:
             (tx_hash,) = self._submit([body], [tx])
             receipt = None
             deadline = time.monotonic() + 600
+            pause = 0.01  # doubles up to 2 s: a devnet answers at once, a public chain in seconds
             while receipt is None:
                 receipt = self._receipts([tx_hash])[0]
                 if receipt is None:
                     if time.monotonic() > deadline:
                         raise TransactionFailed(f"{tx.label}: no receipt for {tx_hash} after 10 minutes")
-                    time.sleep(0.01 if self.devnet else 2)
+                    time.sleep(pause)
+                    pause = min(pause * 2, 2.0)
             out.extend(self._checked([tx], [tx_hash], [receipt]))
         return out
 

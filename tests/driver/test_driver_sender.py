@@ -58,7 +58,7 @@ def test_signing_off_a_devnet_with_an_ape_keystore(anvil, tmp_path, monkeypatch)
         keystore_signer("deployer")
     account = Account.create()
     (tmp_path / "accounts").mkdir()
-    (tmp_path / "accounts" / "deployer.json").write_text(__import__("json").dumps(Account.encrypt(account.key, "correct horse")))
+    (tmp_path / "accounts" / "deployer.json").write_text(__import__("json").dumps(Account.encrypt(account.key, "correct horse", kdf="pbkdf2", iterations=2048)))
     signer = keystore_signer("deployer")
     assert signer.address == account.address
 
