@@ -3,7 +3,7 @@
 The embedded chain is an anvil whose whole state (blocks, receipts, time) is kept in
 `deployments/local/state.json`: anvil loads it at start, dumps it periodically and again on exit, so
 deployments and scenario runs survive from one command to the next.
-(`CAREPAY_STATE_INTERVAL` sets the dump interval, default 60 s.) `carepay chain` runs it in the
+(`CAREPAY_STATE_INTERVAL` sets the dump interval, default 300 s; a killed chain loses at most that much, and a re-run redoes it) `carepay chain` runs it in the
 foreground; any other command finds it on its port or starts it for the length of the command.
 
 A "devnet" is any anvil (the embedded one, ape's foundry provider, an anvil behind a URL): its dev
@@ -35,7 +35,7 @@ LOCAL_BLOCK_GAS_LIMIT = 2_000_000_000
 STARTUP_TIMEOUT_S = 20.0
 #: Seconds between anvil's state dumps. Each dump writes the whole history and stalls the node while
 #: it does (measured: 1 s halved the population's throughput), so a killed chain loses at most this much.
-STATE_INTERVAL_S = 60
+STATE_INTERVAL_S = 300
 
 
 def data_dir() -> Path:
@@ -97,6 +97,10 @@ def anvil_command(state_file: Path, port: int) -> list[str]:
         "--gas-limit", str(LOCAL_BLOCK_GAS_LIMIT),
         "--balance", "1000000",
         "--hardfork", "prague",
+        # Keep the states of the last blocks only, in memory: with anvil's default it writes older block
+        # states to disk, and a long run (a simulated year is hundreds of blocks of payments) slows down
+        # several fold. Blocks, receipts and logs are all kept; calls at old blocks are not needed.
+        "--prune-history", os.environ.get("CAREPAY_KEEP_STATES", "256"),
     ]
 
 

@@ -94,6 +94,7 @@ class Sender:
         self.w3, self.devnet, self.mode, self.signer = w3, devnet, mode, signer
         self.url = str(getattr(w3.provider, "endpoint_uri", ""))
         self.session = requests.Session()
+        self.session.trust_env = False  # no proxy lookup per request (measurable at hundreds per second)
         self._ids = itertools.count(1)
         self._nonces: dict[str, int] = {}
         self._gas: dict[tuple[str | None, str], int] = {}

@@ -1,6 +1,6 @@
 """The run journal: which steps of a run are on chain, so a re-run resumes without paying twice.
 
-One JSON file per run in `deployments/<network>/runs/<run>.json`. Each finished step records the
+One append-only JSON-lines file per run in `deployments/<network>/runs/<run>.jsonl`. Each finished step records the
 block it ended in (number and hash) and its result (ids of streams and episodes it opened). Before a
 step sends anything, a write-ahead record names the accounts and nonces of its transactions.
 
@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 import time
 from pathlib import Path
 from typing import Any, Callable
@@ -40,42 +39,65 @@ def _maybe_interrupt(step_id: str, phase: str) -> None:
 
 class Journal:
     def __init__(self, folder: Path, run: str, sender: Sender):
-        self.path = folder / "runs" / f"{run}.json"
+        self.path = folder / "runs" / f"{run}.jsonl"
         self.run, self.sender = run, sender
         self.finished_here = 0
+        self.data: dict[str, Any] = {"run": run, "meta": {}, "order": [], "steps": {}, "pending": None}
         if self.path.exists():
+            self._replay()
+
+    # ---- persistence: an append-only log of events, replayed on load ------------------------------
+    # Appending a line is cheap (a rewrite per step cost milliseconds on every step of a long run) and
+    # a crash can only cut the last line short, which replay ignores.
+
+    def _replay(self) -> None:
+        lines = self.path.read_text().splitlines()
+        for number, line in enumerate(lines):
             try:
-                self.data = json.loads(self.path.read_text())
+                event = json.loads(line)
             except json.JSONDecodeError:
-                raise CarePayError(f"the run journal {self.path} is damaged; move it away to start the run afresh") from None
-        else:
-            self.data = {"run": run, "created": int(time.time()), "meta": {}, "order": [], "steps": {}, "pending": None}
+                if number == len(lines) - 1:
+                    break  # the write the crash interrupted
+                raise CarePayError(f"the run journal {self.path} is damaged at line {number + 1}; move it away to start the run afresh") from None
+            self._apply(event)
 
-    # ---- persistence ----------------------------------------------------------------------------
+    def _apply(self, event: dict[str, Any]) -> None:
+        kind = event["e"]
+        if kind == "meta":
+            self.data["meta"].update(event["values"])
+        elif kind == "pending":
+            self.data["pending"] = event["value"]
+        elif kind == "finish":
+            self.data["steps"][event["step"]] = event["record"]
+            self.data["order"].append(event["step"])
+            self.data["pending"] = None
+        elif kind == "forget":
+            for step_id in event["steps"]:
+                self.data["steps"].pop(step_id, None)
+            self.data["order"] = [s for s in self.data["order"] if s not in set(event["steps"])]
+            self.data["complete"] = False
+        elif kind == "complete":
+            self.data["complete"], self.data["summary"] = True, event["summary"]
 
-    def save(self) -> None:
+    def _log(self, event: dict[str, Any]) -> None:
+        self._apply(event)
         self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=self.path.parent, prefix=".journal-", suffix=".json")
-        with os.fdopen(fd, "w") as handle:
-            json.dump(self.data, handle, separators=(",", ":"))
-        os.replace(tmp, self.path)
+        with open(self.path, "a") as handle:
+            handle.write(json.dumps(event, separators=(",", ":")) + "\n")
 
     @property
     def meta(self) -> dict[str, Any]:
         return self.data["meta"]
 
     def set_meta(self, **values: Any) -> None:
-        self.data["meta"].update(values)
-        self.save()
+        self._log({"e": "meta", "values": values})
 
     @property
     def complete(self) -> bool:
         return bool(self.data.get("complete"))
 
     def mark_complete(self, summary: dict[str, Any]) -> None:
-        self.data["complete"] = True
-        self.data["summary"] = summary
-        self.save()
+        self._log({"e": "complete", "summary": summary})
 
     # ---- checking against the chain ---------------------------------------------------------------
 
@@ -96,11 +118,7 @@ class Journal:
         if first_gone is None:
             return []
         gone = order[first_gone:]
-        for step_id in gone:
-            del self.data["steps"][step_id]
-        self.data["order"] = order[:first_gone]
-        self.data["complete"] = False
-        self.save()
+        self._log({"e": "forget", "steps": gone})
         return gone
 
     # ---- steps ----------------------------------------------------------------------------------------
@@ -112,15 +130,8 @@ class Journal:
         return self.data["steps"][step_id]["result"]
 
     def _finish(self, step_id: str, block: dict[str, Any], result: dict[str, Any], count: int) -> None:
-        self.data["steps"][step_id] = {
-            "block": int(block["number"], 16),
-            "block_hash": block["hash"],
-            "transactions": count,
-            "result": result,
-        }
-        self.data["order"].append(step_id)
-        self.data["pending"] = None
-        self.save()
+        record = {"block": int(block["number"], 16), "block_hash": block["hash"], "transactions": count, "result": result}
+        self._log({"e": "finish", "step": step_id, "record": record})
         self.finished_here += 1
         limit = os.environ.get(INTERRUPT_AFTER_ENV)
         if limit and self.finished_here >= int(limit):
@@ -154,12 +165,11 @@ class Journal:
         start_block = int(self.sender.rpc("eth_blockNumber", []), 16)
         for tx in txs:
             tx.nonce = self.sender.next_nonce(tx.sender)
-        self.data["pending"] = {
+        self._log({"e": "pending", "value": {
             "step": step_id,
             "block": start_block,
             "planned": [[tx.sender, tx.nonce] for tx in (*[s.tx for s in already], *txs)],
-        }
-        self.save()
+        }})
         if os.environ.get(INTERRUPT_ENV) == f"{step_id}:submitted" and self.sender.devnet:
             self.sender.set_automine(False)
             self.sender._submit([self.sender._prepare(tx, after_others=i > 0) for i, tx in enumerate(txs)], txs)

@@ -68,8 +68,11 @@ def run_population(engine: Engine, step: dict[str, Any]) -> None:
     bonus = [k for k in range(s["patients"]) if k % s["episode_every"] == 0] if s["episode_every"] else []
     mid = s["days"] // 2
 
+    clock = [engine.sender.latest_timestamp()]  # the chain's time, followed locally: one request less per day
+
     def at(day: int, hour: int) -> int:
-        return max(start + day * DAY + hour * 3600, engine.sender.latest_timestamp() + 1)
+        clock[0] = max(start + day * DAY + hour * 3600, clock[0] + 1)
+        return clock[0]
 
     def practitioner(k: int) -> tuple[str, str, str]:
         j = k % s["practitioners"]

@@ -16,7 +16,7 @@ def run_name(chain: Chain, scenario: Scenario, new_run: bool) -> str:
     """The scenario's latest run (resumed, or reported as complete), or a new numbered one with --new."""
     runs = chain.folder / "runs"
     taken = [scenario.name] + [f"{scenario.name}-{n}" for n in range(2, 1000)]
-    existing = [name for name in taken if (runs / f"{name}.json").exists()]
+    existing = [name for name in taken if (runs / f"{name}.jsonl").exists()]
     if not existing:
         return scenario.name
     if new_run:
