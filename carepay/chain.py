@@ -97,9 +97,9 @@ def anvil_command(state_file: Path, port: int) -> list[str]:
         "--gas-limit", str(LOCAL_BLOCK_GAS_LIMIT),
         "--balance", "1000000",
         "--hardfork", "prague",
-        # Keep the states of the last blocks only, in memory: with anvil's default it writes older block
-        # states to disk, and a long run (a simulated year is hundreds of blocks of payments) slows down
-        # several fold. Blocks, receipts and logs are all kept; calls at old blocks are not needed.
+        # Keep the states of the last blocks only, in memory, so a long run (a simulated year is hundreds of
+        # blocks of payments) keeps anvil's memory bounded. Blocks, receipts and logs are all kept; the
+        # driver never calls at old blocks (a failed transaction is traced right after its block).
         "--prune-history", os.environ.get("CAREPAY_KEEP_STATES", "256"),
     ]
 
