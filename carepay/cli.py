@@ -16,7 +16,7 @@ from typing import Any, Callable
 import click
 import requests
 
-from carepay.errors import CarePayError, DeploymentMissing, VerificationFailed
+from carepay.errors import CarePayError, VerificationFailed
 
 NETWORK_HELP = "local (the embedded anvil, default), an http(s) RPC URL, or an ape network such as ethereum:sepolia:node"
 

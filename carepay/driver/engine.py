@@ -20,7 +20,7 @@ from carepay.driver import config
 from carepay.driver.abi import contract_abi
 from carepay.driver.journal import Journal
 from carepay.driver.scenario_file import Scenario
-from carepay.errors import CarePayError, DeploymentMissing, TransactionFailed
+from carepay.errors import CarePayError, DeploymentMissing
 from carepay.manifest import Manifest
 from carepay.sender import Sender, Sent, Tx
 
@@ -68,15 +68,15 @@ class Outcome:
         }
 
 
-def _hex(value: Any) -> Any:
+def hex_values(value: Any) -> Any:
     if isinstance(value, bytes):
         return "0x" + value.hex()
     if isinstance(value, (list, tuple)):
-        return [_hex(v) for v in value]
+        return [hex_values(v) for v in value]
     return value
 
 
-def _terms_from_json(terms: list[Any]) -> tuple:
+def terms_from_json(terms: list[Any]) -> tuple:
     program_id, patient_id, split_id, milestones, outcome = terms
     attestors, threshold, tiers, challenge, arbitration = outcome
     return (program_id, bytes.fromhex(patient_id[2:]), bytes.fromhex(split_id[2:]),
@@ -274,7 +274,7 @@ class Engine:
         if "stream_id" in result:
             self.streams[step["stream"]] = result
         if "episode_id" in result:
-            self.episodes[step["episode"]] = {**result, "terms_tuple": _terms_from_json(result["terms"])}
+            self.episodes[step["episode"]] = {**result, "terms_tuple": terms_from_json(result["terms"])}
         if "refused" in result:
             self.outcome.refusals.append({"step": step["id"], "error": result["refused"]})
 
@@ -411,7 +411,7 @@ class Engine:
 
         def interpret(sent: list[Sent]) -> dict[str, Any]:
             event = escrow.find_events("EpisodeCreated", sent[0].logs, address)[0]
-            return {"episode_id": event["episodeId"], "terms": _hex(holder["terms"]), "patient": step["patient"],
+            return {"episode_id": event["episodeId"], "terms": hex_values(holder["terms"]), "patient": step["patient"],
                     "initiator": self._initiator(step), "fund_share": event["fundShare"], "patient_share": event["patientShare"]}
 
         return build, interpret

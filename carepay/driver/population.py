@@ -16,7 +16,7 @@ from typing import Any
 from carepay import codes
 from carepay.driver import config
 from carepay.driver.abi import contract_abi
-from carepay.driver.engine import DAY, Engine, PaymentStats, payment_tx
+from carepay.driver.engine import DAY, Engine, PaymentStats, hex_values, payment_tx, terms_from_json
 from carepay.errors import DeploymentMissing
 from carepay.sender import Sent, Tx
 
@@ -118,14 +118,10 @@ def run_population(engine: Engine, step: dict[str, Any]) -> None:
 
         def interpret(sent: list[Sent]) -> dict[str, Any]:
             ids = [e["episodeId"] for x in sent for e in escrow.find_events("EpisodeCreated", x.logs)]
-            from carepay.driver.engine import _hex
-
-            return {"episodes": [{"episode_id": i, "terms": _hex(t)} for i, t in zip(ids, terms_of)]}
+            return {"episodes": [{"episode_id": i, "terms": hex_values(t)} for i, t in zip(ids, terms_of)]}
 
         result = engine.transact(f"{prefix}:outcomes", build, interpret, timestamp=ts)
-        from carepay.driver.engine import _terms_from_json
-
-        episodes.extend({"episode_id": e["episode_id"], "terms": _terms_from_json(e["terms"])} for e in result["episodes"])
+        episodes.extend({"episode_id": e["episode_id"], "terms": terms_from_json(e["terms"])} for e in result["episodes"])
 
     def episode_calls(step_id: str, fn: str, who: str, extra: tuple, ts: int) -> None:
         engine.transact(step_id, lambda: [

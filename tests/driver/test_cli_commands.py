@@ -2,7 +2,6 @@
 
 import json
 
-import pytest
 from web3 import Web3
 
 from carepay.driver.abi import available, contract_abi

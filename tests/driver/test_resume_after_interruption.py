@@ -8,7 +8,7 @@ import time
 import pytest
 from web3 import Web3
 
-from carepay.chain import Chain, start_anvil, stop_anvil
+from carepay.chain import start_anvil, stop_anvil
 from carepay.driver import scenario_file
 from carepay.driver.abi import contract_abi
 from carepay.driver.journal import INTERRUPT_EXIT_CODE
