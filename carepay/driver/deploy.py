@@ -117,7 +117,10 @@ def deploy(chain: Chain, sender: Sender, account: str | None = None, admin_delay
         txs.append(Tx(roles.admin, addresses["CareUSD"], grant.encode(minter_admin, roles.admin), label="CareUSD.grantRole"))
         return txs
 
-    _, sent = journal.run_step("roles", build_roles, lambda sent: {})
+    # The step id names the modules, so a module added later (FeeForService merged after a first deploy)
+    # gets its role on the next deploy; granting a role again changes nothing.
+    module_set = "+".join(m for m in MODULES if m in addresses)
+    _, sent = journal.run_step(f"roles:{module_set}", build_roles, lambda sent: {})
     sent_any |= bool(sent)
     configuration: dict[str, Any] = {"roles": roles.__dict__, "admin_delay": admin_delay}
     if chain.devnet:
@@ -164,17 +167,21 @@ def _configure_devnet(journal: Journal, sender: Sender, addresses: dict[str, str
     sent_any |= bool(sent)
 
     def build_float() -> list[Tx]:
-        txs = [
+        return [
             Tx(roles.admin, token, tok.fn("configureMinter").encode(roles.admin, config.FUND_FLOAT), label="CareUSD.configureMinter"),
             Tx(roles.admin, token, tok.fn("mint").encode(roles.fund, config.FUND_FLOAT), label="CareUSD.mint fund float"),
         ]
-        txs += [
+
+    def build_approvals() -> list[Tx]:
+        return [
             Tx(roles.fund, token, tok.fn("approve").encode(addresses[m], config.MAX_UINT256), label=f"fund approves {m}")
             for m in MODULES if m in addresses
         ]
-        return txs
 
     _, sent = journal.run_step("fund-float", build_float, lambda sent: {})
+    sent_any |= bool(sent)
+    module_set = "+".join(m for m in MODULES if m in addresses)
+    _, sent = journal.run_step(f"fund-approvals:{module_set}", build_approvals, lambda sent: {})
     sent_any |= bool(sent)
     configuration.update({
         "program_id": program_id,

@@ -2,6 +2,8 @@
 
 import json
 
+import pytest
+
 from web3 import Web3
 
 from carepay.driver.abi import available, contract_abi
@@ -122,3 +124,26 @@ def test_module_entry_point_exits_cleanly_without_traceback(tmp_path):
     result = run_module("deploy", "--network", "http://127.0.0.1:9", env={"CAREPAY_DATA_DIR": str(tmp_path)})
     assert result.returncode == 2
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: cannot reach the RPC endpoint")
+
+
+@pytest.mark.skipif(not available("FeeForService"), reason="FeeForService is not compiled on this branch (it comes from its own branch)")
+def test_a_module_added_later_is_deployed_registered_and_approved(cli, anvil, data_dir, monkeypatch):
+    from carepay.driver import deploy as deploy_module
+
+    monkeypatch.setattr(deploy_module, "contract_names", lambda: list(deploy_module.CORE))
+    code, first = cli.json("deploy", "--network", anvil)
+    assert code == 0 and "FeeForService" not in first["manifest"]["contracts"]
+    monkeypatch.undo()
+    monkeypatch.setenv("CAREPAY_DATA_DIR", str(data_dir))
+    code, second = cli.json("deploy", "--network", anvil)
+    assert code == 0 and second["deployed"] is True
+    contracts = second["manifest"]["contracts"]
+    assert {k: v for k, v in contracts.items() if k != "FeeForService"} == first["manifest"]["contracts"]
+    w3 = Web3(Web3.HTTPProvider(anvil))
+    reg = w3.eth.contract(address=contracts["Regulator"]["address"], abi=contract_abi("Regulator").abi)
+    tok = w3.eth.contract(address=contracts["CareUSD"]["address"], abi=contract_abi("CareUSD").abi)
+    ffs = contracts["FeeForService"]["address"]
+    assert reg.functions.hasRole(reg.functions.MODULE_ROLE().call(), ffs).call()
+    fund = second["manifest"]["configuration"]["roles"]["fund"]
+    assert tok.functions.allowance(fund, ffs).call() == 2**256 - 1
+    assert tok.functions.balanceOf(fund).call() == 100_000_000 * UNIT  # the float was not minted twice
