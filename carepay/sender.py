@@ -230,9 +230,10 @@ class Sender:
         for tx, answer in zip(txs, answers):
             if "error" in answer:
                 self.forget_nonces()  # the node's count is the truth after a refused submission
-                raise TransactionFailed(
-                    f"{tx.label or 'transaction'} was not accepted by the node: {self.describe_error(answer['error'])}"
-                )
+                reason = self.describe_error(answer["error"])
+                hint = (f"; another program sent from {tx.sender} meanwhile: stop it, then run the same command again"
+                        " to resume" if "nonce" in reason.lower() else "")
+                raise TransactionFailed(f"{tx.label or 'transaction'} was not accepted by the node: {reason}{hint}")
             hashes.append(answer["result"])
         return hashes
 

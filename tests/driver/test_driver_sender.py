@@ -86,3 +86,14 @@ def test_scenarios_and_time_travel_need_a_devnet(anvil, deployed, tmp_path):
         Engine(chain, manifest, Sender(w3, devnet=False), scenario, "x")
     with pytest.raises(NetworkError, match=r"^moving time needs a local devnet \(anvil\): network 'ethereum:sepolia:node' is not one"):
         chain.require_devnet("moving time")
+
+
+def test_a_nonce_clash_is_named_with_the_fix(anvil, deployed):
+    w3 = Web3(Web3.HTTPProvider(anvil))
+    sender = Sender(w3, devnet=True, mode="naive")
+    fund = deployed["configuration"]["roles"]["fund"]
+    sender.send(token_txs(deployed, fund, fund, [1]))  # the sender now tracks the fund's nonce
+    w3.eth.send_transaction({"from": fund, "to": fund, "value": 0})  # another program uses the account
+    with pytest.raises(TransactionFailed, match=rf"^transfer 2 was not accepted by the node: .*nonce.*; another program sent from {fund} meanwhile"):
+        sender.send(token_txs(deployed, fund, fund, [2]))
+    sender.send(token_txs(deployed, fund, fund, [3]))  # it re-reads the nonce and carries on
