@@ -4,6 +4,8 @@ Parties are generated from the scenario's `population` numbers (overridable with
 follow-up payments (every patient visits every `visit_every_days` days) go out as one batch mined in
 one block at that day's 09:00 UTC; every `chronic_every`-th patient also has a year-long care stream
 (withdrawn monthly) and every `episode_every`-th an outcome escrow attested and settled mid-year. The
+day after, the supervisor freezes inst-0 for the day: its claims are refused (checked, not sent), an
+online first visit is refused as not covered, the other institutions are paid as usual. The
 first `naive_days` days are sent one transaction at a time, for comparison; both rates are reported.
 Step ids are `day-<n>`, `streams`, `outcomes-*`, `withdraw-<n>`: stable, so a re-run resumes.
 """
@@ -16,7 +18,7 @@ from typing import Any
 from carepay import codes
 from carepay.driver import config
 from carepay.driver.abi import contract_abi
-from carepay.driver.engine import DAY, Engine, PaymentStats, hex_values, payment_tx, terms_from_json
+from carepay.driver.engine import DAY, Engine, PaymentStats, ScenarioFailed, hex_values, payment_tx, terms_from_json
 from carepay.errors import DeploymentMissing
 from carepay.sender import Sent, Tx
 
@@ -128,8 +130,8 @@ def run_population(engine: Engine, step: dict[str, Any]) -> None:
             Tx(who, engine.addresses["OutcomeEscrow"], escrow.fn(fn).encode(e["episode_id"], e["terms"], *extra), label=f"{step_id} {e['episode_id']}")
             for e in episodes], timestamp=ts)
 
-    def pay_day(day: int) -> None:
-        visitors = [k for k in range(s["patients"]) if (k + day) % s["visit_every_days"] == 0]
+    def pay_day(day: int, closed: str | None = None) -> None:
+        visitors = [k for k in range(s["patients"]) if (k + day) % s["visit_every_days"] == 0 and practitioner(k)[1] != closed]
         if not visitors:
             return
         step_id = f"{prefix}:day-{day}"
@@ -160,18 +162,54 @@ def run_population(engine: Engine, step: dict[str, Any]) -> None:
         stats.seconds += time.perf_counter() - began
         stats.gas += engine.outcome.gas - gas_before
 
+    frozen_day = mid + 1  # the supervisor freezes inst-0 for a day: its claims are refused, the rest go on
+    reg = contract_abi("Regulator")
+
+    def set_frozen(day: int, frozen: bool, hour: int) -> None:
+        data = reg.fn("setInstitutionFrozen").encode(engine.parties["inst-0"], frozen)
+        engine.transact(f"{prefix}:{'freeze' if frozen else 'unfreeze'}-inst-0", lambda: [
+            Tx(engine.supervisor, engine.addresses["Regulator"], data, label=f"freeze={frozen} inst-0")], timestamp=at(day, hour))
+
+    def expect_refusal(step_id: str, tx: Tx, expected: str) -> None:
+        step_id = f"{prefix}:{step_id}"
+        if not engine.journal.done(step_id):
+            reason = engine.sender.revert_of(tx)
+            if reason is None or reason.split("(")[0] != expected:
+                raise ScenarioFailed(f"population step {step_id!r} expected {expected}, got {reason or 'success'}")
+            engine.journal.record(step_id, {"refused": reason})
+        engine.outcome.refusals.append({"step": step_id, "error": engine.journal.result(step_id)["refused"]})
+
+    def supervision_day(day: int) -> None:
+        set_frozen(day, True, 0)
+        dr, inst, team = practitioner(0)
+        refused = payment_tx(engine, ffs, "pat-0", engine.parties[inst], engine.parties[dr], codes.VIRTUAL_FOLLOW_UP, team,
+                             s["charge"], f"{prefix}:frozen/pat-0", engine.parties["pat-0"])
+        expect_refusal("refused-while-frozen", refused, "Regulator_InstitutionFrozen")
+        open_elsewhere = [k for k in range(s["patients"]) if practitioner(k)[1] != "inst-0"]
+        if open_elsewhere:  # an online first visit at an open institution: not covered
+            k = open_elsewhere[0]
+            dr, inst, team = practitioner(k)
+            first_visit = payment_tx(engine, ffs, f"pat-{k}", engine.parties[inst], engine.parties[dr], codes.VIRTUAL_FIRST_VISIT,
+                                     team, s["charge"], f"{prefix}:first-visit", engine.parties[f"pat-{k}"])
+            expect_refusal("first-visit-refused", first_visit, "Regulator_ServiceNotCovered")
+        pay_day(day, closed="inst-0")
+        set_frozen(day, False, 7)
+
     if chronic:
         open_streams()
     if bonus:
         open_outcomes()
     for day in range(s["days"]):
-        pay_day(day)
+        if day == frozen_day:
+            supervision_day(day)
+        else:
+            pay_day(day)
         if bonus and day == mid:
             lab = engine.parties["outcome-lab"]
             episode_calls(f"{prefix}:outcomes-attested", "attest", lab, (0, b"\x01" * 32), at(day, 4))
         if bonus and day == mid + 3:
             episode_calls(f"{prefix}:outcomes-settled", "settle", engine.admin, (), at(day, 5))
-        if stream_ids and day % 30 == 29:
+        if stream_ids and day % 30 == 29 and day != frozen_day:
             engine.transact(f"{prefix}:withdraw-{day}", lambda: [
                 Tx(engine.admin, engine.addresses["CareStream"], stream.fn("withdraw").encode(i), label=f"withdraw stream {i}")
                 for i in stream_ids], timestamp=at(day, 6))

@@ -73,5 +73,9 @@ def test_follow_up_pays_every_visit_and_refuses_two(anvil, deployed):
 def test_population_reports_batch_and_naive_throughput(anvil, deployed):
     engine, outcome = run(anvil, "population", patients=12, institutions=2, practitioners=3, days=20, naive_days=3)
     batch, naive = outcome.payments["batch"], outcome.payments["naive"]
-    assert batch.payments + naive.payments == sum(1 for d in range(20) for k in range(12) if (k + d) % 7 == 0)
+    inst_of = lambda k: (k % 3) % 2  # practitioner k % 3 works at institution (k % 3) % 2
+    assert batch.payments + naive.payments == sum(1 for d in range(20) for k in range(12)
+                                                  if (k + d) % 7 == 0 and not (d == 11 and inst_of(k) == 0))
     assert batch.gas > 0 and naive.gas > 0 and batch.seconds > 0
+    # day 11 (the day after mid-year): inst-0 frozen, its patients' visits refused and not paid
+    assert [r["error"].split("(")[0] for r in outcome.refusals] == ["Regulator_InstitutionFrozen", "Regulator_ServiceNotCovered"]
