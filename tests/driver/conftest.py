@@ -4,20 +4,13 @@ folder, so tests never share a journal or a manifest) and helpers to run the com
 from __future__ import annotations
 
 import json
-import socket
-import subprocess
 from pathlib import Path
 
 import pytest
 
 from carepay.chain import start_anvil, stop_anvil
 from carepay.cli import main
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from driver_support import free_port
 
 
 @pytest.fixture(scope="session")
@@ -62,14 +55,3 @@ def deployed(cli, anvil, data_dir) -> dict:
     code, out = cli.json("deploy", "--network", anvil)
     assert code == 0, out
     return out["manifest"]
-
-
-def run_module(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:
-    """`python -m carepay ...` in a subprocess (for exit codes and crashes)."""
-    import os
-    import sys
-
-    from carepay.paths import ROOT, tool_env
-
-    return subprocess.run([sys.executable, "-m", "carepay", *args], cwd=ROOT, env=tool_env({**os.environ, **(env or {})}),
-                          capture_output=True, text=True, timeout=300)

@@ -8,7 +8,7 @@ from web3 import Web3
 
 from carepay.driver.abi import available, contract_abi
 from carepay.manifest import REQUIRED_CONTRACTS
-from conftest import run_module
+from driver_support import run_module
 
 UNIT = 10**6
 

@@ -14,7 +14,7 @@ from carepay.driver.abi import contract_abi
 from carepay.driver.journal import INTERRUPT_EXIT_CODE
 from carepay.driver.runner import run_scenario, verify_available
 from carepay.sender import Sender
-from conftest import free_port, run_module
+from driver_support import free_port, run_module
 
 
 def created_events(url: str, manifest: dict) -> dict[str, int]:
