@@ -165,9 +165,20 @@ def scenario_run(network: str, as_json: bool, name_or_file: str, mode: str, new_
     with _connect(ctx) as chain:
         result = run_scenario(chain, _sender(chain, mode), loaded, new_run=new_run, verify=not no_verify,
                               say=ctx.say, show_progress=not as_json and sys.stderr.isatty())
-        ctx.emit(result)
-        if result.get("verify", {}).get("ok") is False:
-            raise VerificationFailed(f"verify found {len(result['verify'].get('breaches', []))} breach(es) after the scenario; see above")
+        _finish_with_verify(ctx, result, result.get("verify", {}))
+
+
+def _finish_with_verify(ctx: Context, output: dict[str, Any], verified: dict[str, Any]) -> None:
+    """Emits the output; a breach makes it {"ok": false, ...} in JSON, or a one-line error, and exit code 6."""
+    if verified.get("ok") is not False:
+        ctx.emit(output)
+        return
+    breaches = verified.get("breaches", [])
+    message = f"verify found {len(breaches)} breach(es): " + "; ".join(str(b) for b in breaches)[:500]
+    if ctx.as_json:
+        click.echo(json.dumps({**output, "ok": False, "error": message, "kind": "VerificationFailed"}, indent=2, default=str))
+        raise click.exceptions.Exit(VerificationFailed.exit_code)
+    raise VerificationFailed(message)
 
 
 @cli.command()
@@ -181,9 +192,7 @@ def verify(network: str, as_json: bool) -> None:
     with _connect(ctx) as chain:
         manifest = load_checked(chain.folder, chain.w3, chain.name)
         result = run_verify(chain.w3, manifest, ctx.say)
-        ctx.emit({"network": chain.name, "verify": result})
-        if not result["ok"]:
-            raise VerificationFailed(f"verify found {len(result.get('breaches', []))} breach(es): " + "; ".join(result.get("breaches", []))[:500])
+        _finish_with_verify(ctx, {"network": chain.name, "verify": result}, result)
 
 
 @cli.command()
@@ -213,8 +222,8 @@ def report(network: str, as_json: bool, out: Path | None) -> None:
 def main(argv: list[str] | None = None) -> int:
     as_json = "--json" in (argv if argv is not None else sys.argv[1:])
     try:
-        cli.main(args=argv, prog_name="carepay", standalone_mode=False)
-        return 0
+        code = cli.main(args=argv, prog_name="carepay", standalone_mode=False)
+        return code if isinstance(code, int) else 0
     except (click.exceptions.Abort, KeyboardInterrupt):
         click.echo("error: interrupted; run the same command again to resume where it stopped", err=True)
         return 130

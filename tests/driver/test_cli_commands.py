@@ -147,3 +147,31 @@ def test_a_module_added_later_is_deployed_registered_and_approved(cli, anvil, da
     fund = second["manifest"]["configuration"]["roles"]["fund"]
     assert tok.functions.allowance(fund, ffs).call() == 2**256 - 1
     assert tok.functions.balanceOf(fund).call() == 100_000_000 * UNIT  # the float was not minted twice
+
+
+class _Breached:
+    """What carepay.verify returns for a broken chain (a stand-in: the real module comes from its branch)."""
+
+    ok = False
+    checks = ["balances", "budgets"]
+    breaches = ["CareStream holds 1 unit less than its streams' ledgers"]
+
+    def to_dict(self):
+        return {"ok": False, "checks": self.checks, "breaches": self.breaches}
+
+
+def test_a_breach_exits_6_with_one_line_or_one_json_object(cli, anvil, deployed, monkeypatch):
+    import sys
+    import types
+
+    fake = types.ModuleType("carepay.verify")
+    fake.verify = lambda w3, addresses, from_block: _Breached()
+    monkeypatch.setitem(sys.modules, "carepay.verify", fake)
+    code, out, err = cli("verify", "--network", anvil)
+    assert code == 6
+    assert out == "verify: 2 checks, 1 BREACHED\n  breach: CareStream holds 1 unit less than its streams' ledgers\n"
+    assert err == "error: verify found 1 breach(es): CareStream holds 1 unit less than its streams' ledgers\n"
+    code, out, _ = cli("verify", "--network", anvil, "--json")
+    assert code == 6
+    answer = json.loads(out)
+    assert answer["ok"] is False and answer["kind"] == "VerificationFailed" and answer["verify"]["breaches"] == _Breached.breaches
