@@ -174,7 +174,8 @@ def _finish_with_verify(ctx: Context, output: dict[str, Any], verified: dict[str
         ctx.emit(output)
         return
     breaches = verified.get("breaches", [])
-    message = f"verify found {len(breaches)} breach(es): " + "; ".join(str(b) for b in breaches)[:500]
+    texts = [b.get("message", str(b)) if isinstance(b, dict) else str(b) for b in breaches]
+    message = f"verify found {len(breaches)} breach(es): " + "; ".join(texts)[:500]
     if ctx.as_json:
         click.echo(json.dumps({**output, "ok": False, "error": message, "kind": "VerificationFailed"}, indent=2, default=str))
         raise click.exceptions.Exit(VerificationFailed.exit_code)

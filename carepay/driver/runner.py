@@ -42,9 +42,12 @@ def run_verify(w3: Any, manifest: Manifest, say: Callable[[str], None]) -> dict[
     result = verify(w3, manifest.addresses(), manifest.from_block)
     data = result.to_dict()
     data.setdefault("ok", result.ok)
-    say(f"verify: {len(result.checks)} checks, {'all hold' if result.ok else f'{len(result.breaches)} BREACHED'}")
-    for breach in result.breaches:
-        say(f"  breach: {breach}")
+    if hasattr(result, "text"):  # the verify module's own terminal form: summary, one line per check, breaches
+        say(result.text())
+    else:
+        say(f"verify: {len(result.checks)} checks, {'all hold' if result.ok else f'{len(result.breaches)} BREACHED'}")
+        for breach in result.breaches:
+            say(f"  breach: {getattr(breach, 'message', breach)}")
     return data
 
 
