@@ -383,4 +383,35 @@ library Errors {
     error OutcomeEscrow_NothingOwed(uint256 episodeId);
 
     // (end of OutcomeEscrow errors)
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                  FEE-FOR-SERVICE
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice Thrown when FeeForService is deployed with the zero address as Regulator.
+    error FeeForService_RegulatorZeroAddress();
+
+    /// @notice Thrown when FeeForService is deployed with the zero address as SplitRouter.
+    error FeeForService_RouterZeroAddress();
+
+    /// @notice Thrown when the module's token is not the token the SplitRouter pays in.
+    error FeeForService_TokenMismatch(address token, address routerToken);
+
+    /// @notice Thrown when a service is paid with a charge of zero.
+    error FeeForService_ZeroCharge();
+
+    /// @notice Thrown when a service is paid into a split the router does not know.
+    error FeeForService_UnknownSplit(bytes32 splitId);
+
+    /// @notice Thrown when the program's fund account has approved this module for less than the fund share.
+    error FeeForService_FundAllowanceTooLow(
+        uint32 programId, address fundAccount, uint256 allowance, uint128 fundShare
+    );
+
+    /// @notice Thrown when the patient's account has approved this module for less than the patient share.
+    error FeeForService_PatientAllowanceTooLow(
+        bytes32 patientId, address account, uint256 allowance, uint128 patientShare
+    );
+
+    // (end of FeeForService errors)
 }
