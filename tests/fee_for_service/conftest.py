@@ -69,6 +69,7 @@ class World:
     anchor: int
     now: int
     split_id: bytes
+    split_recipients: tuple = ()  # (recipients, allocations, residualIndex) of the care-team split
 
 
 # ---------------------------------------------------------------------------------------------- world
@@ -130,6 +131,7 @@ def world(suite, accounts, chain):
     residual = recipients.index(str(w.hospital.address))
     router.createSplit(recipients, allocations, residual, sender=admin)
     w.split_id = router.computeSplitId(recipients, allocations, residual)
+    w.split_recipients = (recipients, allocations, residual)
     regulator.setPayeeApproval(w.split_id, True, sender=w.hospital)
 
     mint(suite, admin, w.fund, FUND_FLOAT)
