@@ -83,10 +83,11 @@ def suite(project, accounts):
 @pytest.fixture(scope="session")
 def world(suite, accounts, chain):
     admin = accounts[0]
-    supervisor, stranger = (accounts.generate_test_account() for _ in range(2))
-    for account in (supervisor, stranger):
+    arbiter, stranger = (accounts.generate_test_account() for _ in range(2))
+    for account in (arbiter, stranger):
         admin.transfer(account, 10**20)  # gas money only
-    parties = Parties(admin=admin, fund=accounts[1], supervisor=admin, arbiter=supervisor)
+    # The admin also supervises (freezes) in these tests; the arbiter is never used by FeeForService.
+    parties = Parties(admin=admin, fund=accounts[1], supervisor=admin, arbiter=arbiter)
     grant_operating_roles(suite, parties)
     token, regulator, router = suite.token, suite.regulator, suite.router
     for role in ("PAUSER_ROLE", "FREEZER_ROLE"):

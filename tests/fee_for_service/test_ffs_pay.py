@@ -17,15 +17,20 @@ from .conftest import (
 )
 
 
-def _same(a, b):
+def _canonical(value):
     """Decoded addresses come back lower-case and bytes as HexBytes: compare like with like."""
-    norm = lambda v: (str(getattr(v, "address", v)).lower() if not isinstance(v, (bytes, bytearray)) else bytes(v))
-    return norm(a) == norm(b)
+    if isinstance(value, (bytes, bytearray)):
+        return bytes(value)
+    return str(getattr(value, "address", value)).lower()
+
+
+def _same(a, b):
+    return _canonical(a) == _canonical(b)
 
 
 @pytest.mark.parametrize("initiator", ["patient", "operator"])
 def test_pay__first_visit_of_the_period__pulls_both_shares_and_pays_the_whole_charge_into_the_split(
-    ffs, token, regulator, router, world, pay, observe, initiator
+    ffs, regulator, router, world, pay, observe, initiator
 ):
     shares = split_for(FOLLOW_UP_COVERAGE, CHARGE)
     assert shares.deductible == 10 * ONE and shares.fund == 35 * ONE and shares.patient == 25 * ONE
@@ -163,7 +168,7 @@ def test_pay__one_unit__fund_share_rounds_down_to_zero_and_the_patient_pays_the_
     assert (paid.fundShare, paid.patientShare) == (0, 1)
 
 
-def test_pay__cap_reached__fund_pays_only_the_headroom_then_nothing(ffs, world, pay, observe):
+def test_pay__cap_reached__fund_pays_only_the_headroom_then_nothing(ffs, pay, observe):
     # 70 % of (800 - 10) = 553 > the 500 cap: the fund pays 500, the patient 300; the next visit is the patient's.
     [first] = pay(charge=800 * ONE).decode_logs(ffs.ServicePaid)
     assert (first.fundShare, first.patientShare) == (500 * ONE, 300 * ONE)

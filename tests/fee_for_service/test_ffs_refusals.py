@@ -319,15 +319,6 @@ def test_order__frozen_fund_before_frozen_patient(token, world, pay, observe):
     refused(observe, token.CareUSD_AccountFrozen, lambda: pay(sender=world.operator), account=world.fund)
 
 
-def test_pay__unknown_split_with_the_budget_and_everything_else_fine__costs_no_reservation(
-    ffs, regulator, pay, observe
-):
-    count = regulator.reservationCount()
-    with ape.reverts(ffs.FeeForService_UnknownSplit, splitId=b"\x02" * 32):
-        pay(split_id=b"\x02" * 32)
-    assert regulator.reservationCount() == count
-
-
 def test_pay__charge_sizes__one_unit_to_the_cap__never_leave_money_in_the_module(ffs, token, pay):
     for charge in (1, 3, 10 * ONE, 10 * ONE + 1, 123_456_789, 800 * ONE):
         pay(charge=charge)
