@@ -45,7 +45,9 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         if (address(regulator) == address(0)) revert Errors.FeeForService_RegulatorZeroAddress();
         if (address(router) == address(0)) revert Errors.FeeForService_RouterZeroAddress();
         IERC20 routerToken = router.token();
-        if (token != routerToken) revert Errors.FeeForService_TokenMismatch(address(token), address(routerToken));
+        if (address(token) != address(routerToken)) {
+            revert Errors.FeeForService_TokenMismatch(address(token), address(routerToken));
+        }
         TOKEN = token;
         REGULATOR = regulator;
         ROUTER = router;
@@ -89,7 +91,7 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         // Checks: each payer's approval, so that a missing one names its payer (the token's own error names
         // only this module). A zero share is never pulled and needs no approval. Cost: about 2.5k gas for both
         // payers (the token and the allowance slots are then warm for the transfers).
-        address fundAccount;
+        address fundAccount; // looked up only for a share to pull; stays zero otherwise
         address patientAccount;
         if (quote.fundShare > 0) {
             fundAccount = REGULATOR.getProgram(params.programId).fundAccount;

@@ -83,6 +83,10 @@ interface IFeeForService {
     ///   Regulator checks it).
     /// - Both payers pay from their current accounts as the Regulator records them, and each must have approved
     ///   this contract for at least its share; a zero share is not pulled, so it needs no allowance.
+    /// - One initiator commits both payers: a fund operator's claim pulls the patient's share, and a patient's
+    ///   claim pulls the fund's share, as in CareStream and OutcomeEscrow. The Regulator's rules (registered
+    ///   parties, covered service, approved split, budget, cap, daily limit) bound what anyone can charge, and
+    ///   each payer bounds its own exposure with the amount it approves.
     /// - `serviceRecordHash` is stored nowhere and checked by no one: it is evidence for auditors, in the event.
     ///
     /// Requirements, checked in this order (the first failing one reverts, so the error is deterministic):
