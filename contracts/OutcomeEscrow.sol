@@ -79,6 +79,9 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         router = router_;
         _ARBITER_ROLE = regulator_.ARBITER_ROLE();
         nextEpisodeId = 1;
+        // The router pulls each payout from this contract in `pay`, which only this contract calls for its own
+        // payouts, so one unlimited approval lets it take nothing more; it saves an approval write per payout.
+        token_.forceApprove(address(router_), type(uint256).max);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -590,9 +593,8 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         _refund(progress.reservationId, terms, fundRefund, patientRefund);
     }
 
-    /// @dev Pays the split through the router with an exact allowance, so the router never holds more.
+    /// @dev Pays the split through the router, which pulls `amount` under the constructor's approval.
     function _pay(bytes32 splitId, uint128 amount) private {
-        token.forceApprove(address(router), amount);
         router.pay(splitId, amount);
     }
 
