@@ -164,6 +164,10 @@ library Errors {
     /// @notice Thrown when more patient money is released (or carried) than a reservation holds.
     error Regulator_PatientReleaseExceedsReserved(uint256 reservationId, uint128 requested, uint128 held);
 
+    /// @notice Thrown when a reserve or top-up would make a reservation hold more than `max` (2^64 - 1 units,
+    /// 1.8e13 CareUSD) of fund or of patient money; `fundReserved` and `patientReserved` are what it would hold.
+    error Regulator_ReservationAboveMax(uint256 fundReserved, uint256 patientReserved, uint256 max);
+
     // (end of Regulator errors)
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -414,4 +418,14 @@ library Errors {
     );
 
     // (end of FeeForService errors)
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                    PAYER SHARES
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice Thrown when a stream's or an episode's stored ledger would hold more than `max` (2^64 - 1 units,
+    /// 1.8e13 CareUSD) of cumulative deposits from one payer; `fundIn` and `patientIn` are the totals it would hold.
+    error PayerShares_DepositsAboveMax(uint256 fundIn, uint256 patientIn, uint256 max);
+
+    // (end of PayerShares errors)
 }
