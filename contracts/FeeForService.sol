@@ -91,10 +91,9 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         // Checks: each payer's approval, so that a missing one names its payer (the token's own error names
         // only this module). A zero share is never pulled and needs no approval. Cost: about 2.5k gas for both
         // payers (the token and the allowance slots are then warm for the transfers).
-        address fundAccount; // looked up only for a share to pull; stays zero otherwise
-        address patientAccount;
+        // One call for both accounts: the reservation's slots are warm right after `reserve`.
+        (address fundAccount, address patientAccount) = REGULATOR.reservationAccounts(reservationId);
         if (quote.fundShare > 0) {
-            fundAccount = REGULATOR.getProgram(params.programId).fundAccount;
             uint256 allowance = TOKEN.allowance(fundAccount, address(this));
             if (allowance < quote.fundShare) {
                 revert Errors.FeeForService_FundAllowanceTooLow(
@@ -103,7 +102,6 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
             }
         }
         if (quote.patientShare > 0) {
-            patientAccount = REGULATOR.getPatient(params.patientId).account;
             uint256 allowance = TOKEN.allowance(patientAccount, address(this));
             if (allowance < quote.patientShare) {
                 revert Errors.FeeForService_PatientAllowanceTooLow(
