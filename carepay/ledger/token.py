@@ -139,9 +139,11 @@ class TokenBook:
         for tx, mints in self.pending_mints.items():
             for target, amount in mints:
                 t1.holds(False, f"CareUSD mint to {ctx.label(target)}", "Minted event by a minter", f"Minted({amount})", "none", f"tx {tx}")
+        on_chain = {account: view("CareUSD", "balanceOf", account) for account in self.balances}
         for account, balance in sorted(self.balances.items()):
-            t1.equal(f"CareUSD account {ctx.label(account)}", "balanceOf (rebuilt from Transfer events)", balance, view("CareUSD", "balanceOf", account))
+            t1.equal(f"CareUSD account {ctx.label(account)}", "balanceOf (rebuilt from Transfer events)", balance, on_chain[account])
         total_supply = view("CareUSD", "totalSupply")
+        t1.equal("CareUSD", "Σ balanceOf of every account that ever held units, against totalSupply", total_supply, sum(on_chain.values()))
         t1.equal("CareUSD", "totalSupply (sum of balances rebuilt from Transfer events)", sum(self.balances.values()), total_supply)
         t1.equal("CareUSD", "totalSupply (mints - burns)", self.supply, total_supply)
         for minter, allowance in sorted(self.allowances.items()):
