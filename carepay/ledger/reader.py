@@ -142,6 +142,13 @@ def read_chain(
     for name, address in addresses.items():
         if not w3.eth.get_code(address, block_identifier=to_block):
             raise ReaderError(f"no contract code at {address} ({name}) on this chain; is the deployment for another network?")
+        # The state is rebuilt from every event, so the range must start at the deployment. Only the token
+        # may predate it (an existing CareUSD): its balances at from_block - 1 are read as the starting point.
+        if name != "CareUSD" and from_block > 0 and w3.eth.get_code(address, block_identifier=from_block - 1):
+            raise ReaderError(
+                f"{name} at {address} already existed before block {from_block}, so events before it would be "
+                f"missed; pass the block the suite was deployed in (the deployment manifest's block)"
+            )
 
     contracts: dict[str, Any] = {}
     decoders: dict[tuple[str, bytes], tuple[str, Any]] = {}

@@ -177,3 +177,22 @@ def test_verify__address_without_code__says_the_deployment_may_be_for_another_ne
 
     with pytest.raises(ReaderError, match=r"no contract code at 0x1212.*\(CareStream\).*another network"):
         verify(w3, addresses, history.deploy_block)
+
+
+def test_verify__from_block_after_the_deployment__asks_for_the_deployment_block(history, w3):
+    with pytest.raises(ReaderError, match=r"Regulator at 0x.* already existed before block .*pass the block the suite was deployed in"):
+        verify(w3, history.addresses(), history.deploy_block + 5)
+
+
+def test_verify__fee_for_service_module__must_hold_nothing(history, w3, project):
+    # A contract without the module's code stands in for it: it emits no ServicePaid, so F1 is its balance.
+    module = history.admin.deploy(project.CareUSDSmartWalletMock, history.admin)
+    addresses = history.addresses() | {"FeeForService": str(module.address)}
+    assert verify(w3, addresses, history.deploy_block).check("F1").status == "pass"
+
+    history.suite.token.transfer(module, 4, sender=history.patients[0])
+
+    result = verify(w3, addresses, history.deploy_block)
+    f1 = _only(result, "F1", "FeeForService", "token balance")
+    assert (f1.expected, f1.actual) == (0, 4)
+    assert _only(result, "X1", "FeeForService", "net CareUSD flow").actual == 4
