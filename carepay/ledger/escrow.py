@@ -139,8 +139,7 @@ class EscrowBook:
         e5.equal(subject, "settled tier (attested or arbitrated)", episode.tier, a["tierIndex"], where)
         expected_payout = milestone["amount"] * tiers[a["tierIndex"]] // BPS if a["tierIndex"] < len(tiers) else None
         e5.equal(subject, f"payout of {milestone['amount']} at {tiers[a['tierIndex']] if expected_payout is not None else '?'} bps", expected_payout, a["payout"], where)
-        now = self.ctx.chain.timestamp(event.block)
-        e3.holds(now >= milestone["deadline"] or episode.tier is not None, subject, "settled after an outcome", "attested", "not attested", where)
+        e3.holds(episode.tier is not None, subject, "settled only after an attested or arbitrated outcome", "an outcome", "none", where)
         self._outflow(event, episode, a["payout"], a["fundPayout"], a["payout"] - a["fundPayout"], "payout")
         refund = milestone["amount"] - a["payout"]
         e5.equal(subject, "refund (milestone − payout)", refund, a["fundRefund"] + a["patientRefund"], where)

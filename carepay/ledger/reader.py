@@ -61,7 +61,7 @@ class Event:
         return (self.block, self.log_index)
 
     def where(self) -> str:
-        return f"block {self.block}, tx {self.tx[:10]}…, log {self.log_index}"
+        return f"block {self.block}, tx {self.tx}, log {self.log_index}"
 
 
 def _plain(value: Any) -> Any:

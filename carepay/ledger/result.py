@@ -64,6 +64,11 @@ class Check:
             self.status = FAIL
         return condition
 
+    def line(self) -> str:
+        """One line for a terminal: id, status, the sentence, and the comparisons or the reason."""
+        tail = f"{self.compared} comparisons" if self.status != NOT_CHECKABLE else self.reason
+        return f"{self.id:<4} {self.status:<5} {self.sentence} [{tail}]"
+
     def figure(self, name: str, value: Any) -> None:
         self.figures[name] = value
 

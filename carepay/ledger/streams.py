@@ -49,6 +49,7 @@ class Stream:
     fund_refunds: int = 0
     patient_refunds: int = 0
     debt_written_off: int = 0
+    held_at_cancel: int = 0
     cancelled_at: str = ""
 
     def active_at(self, now: int) -> int:
@@ -85,6 +86,7 @@ class StreamBook:
         self.audit = ctx.audit
         self.streams: dict[int, Stream] = {}
         self.held_refunds: dict[str, int] = defaultdict(int)
+        self.refunds_ever_held = 0
         self.expected_flow: dict[str, int] = defaultdict(int)  # tx -> units the events say entered (-left) the module
         self.payouts: dict[bytes, int] = defaultdict(int)  # split -> units paid by this module
         self._deferred: dict[tuple[str, int], list[Event]] = {}  # payouts of a cancel, replayed after its refund
@@ -221,6 +223,7 @@ class StreamBook:
         stream.fund_refunds += a["fundRefund"]
         stream.patient_refunds += a["patientRefund"]
         stream.debt_written_off = a["uncoveredDebt"]
+        stream.held_at_cancel = a["heldForCareTeam"]
         self.expected_flow[event.tx] -= refund  # held refunds come back in through RefundHeld
 
     def defer(self, event: Event) -> bool:
@@ -238,6 +241,7 @@ class StreamBook:
 
     def _on_RefundHeld(self, event: Event, a: dict) -> None:
         self.held_refunds[a["account"]] += a["amount"]
+        self.refunds_ever_held += a["amount"]
         self.expected_flow[event.tx] += a["amount"]
 
     def _on_RefundClaimed(self, event: Event, a: dict) -> None:
@@ -291,6 +295,8 @@ class StreamBook:
         c1.figure("streams", len(self.streams))
         c1.figure("module balance", balance)
         c1.figure("owed", owed)
+        c1.figure("refunds ever held", self.refunds_ever_held)
+        c1.figure("care-team payouts held at cancel", sum(s.held_at_cancel for s in self.streams.values()))
         c2.figure("deposited", sum(s.deposited for s in self.streams.values()))
         c2.figure("paid to care teams", sum(s.paid for s in self.streams.values()))
         c2.figure("refunded", sum(s.fund_refunds + s.patient_refunds for s in self.streams.values()))

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from carepay import codes
+from carepay.signing import sign_receive_authorization
 from carepay.deployment import Parties, deploy_suite, grant_operating_roles, mint, period_schedule
 
 UNIT = 10**6
@@ -77,6 +78,7 @@ def deploy_world(accounts, chain, project) -> History:
     suite = deploy_suite(project, admin, admin_delay=0)
     grant_operating_roles(suite, parties)
     regulator, token, router = suite.regulator, suite.token, suite.router
+    token.grantRole(token.FREEZER_ROLE(), admin, sender=admin)
     regulator.createProgram(fund, period_schedule(chain.blocks.head.timestamp, PERIOD_SECONDS, "seconds"), sender=admin)
     program_id = regulator.programCount()
     regulator.setCoverage(program_id, CHRONIC, (True, False, 8_000, 30 * UNIT, 2_000 * UNIT), sender=admin)
@@ -130,6 +132,21 @@ def _open_episode(h: History, chain, name: str, patient: int, institution: int, 
     h.episodes[name] = (episode_id, terms)
 
 
+def _create_signed_stream(h: History, chain, patient: int, deposit: int) -> None:
+    """The patient signs an EIP-3009 authorization of its share; someone else submits the stream."""
+    stream, token, account = h.suite.stream, h.suite.token, h.patients[patient]
+    params = _stream_params(h, patient, 0, deposit)
+    quote = h.suite.regulator.quote(h.program_id, h.patient_ids[patient], CHRONIC, deposit)
+    salt = b"\x5a" * 32
+    valid_before = chain.pending_timestamp + 3_600
+    nonce = stream.authorizationNonce(params, salt)
+    signature = sign_receive_authorization(
+        account.private_key, token.address, chain.chain_id, account, stream.address, quote.patientShare, 0, valid_before, nonce
+    )
+    h.streams["signed"] = stream.nextStreamId()
+    stream.createWithAuthorization(params, (quote.patientShare, 0, valid_before, salt, signature.signature), sender=h.admin)
+
+
 def run_history(h: History, chain) -> None:
     stream, escrow, router, regulator = h.suite.stream, h.suite.escrow, h.suite.router, h.suite.regulator
     keeper = h.admin
@@ -140,6 +157,7 @@ def run_history(h: History, chain) -> None:
     stream.create(_stream_params(h, 0, 0, 500 * UNIT + 7), sender=p1)
     h.streams["short"] = stream.nextStreamId()
     stream.create(_stream_params(h, 1, 0, 100 * UNIT + 3), sender=h.fund)
+    _create_signed_stream(h, chain, 1, 200 * UNIT + 1)
     _open_episode(h, chain, "twin", 0, 0, [400 * UNIT + 1, 250 * UNIT + 3], p1)
     _open_episode(h, chain, "expiring", 1, 0, [120 * UNIT + 5], h.fund)
     _open_episode(h, chain, "frozen", 1, 1, [333 * UNIT + 3], p2)
@@ -169,6 +187,15 @@ def run_history(h: History, chain) -> None:
     expiring_id, expiring_terms = h.episodes["expiring"]
     escrow.refundExpired(expiring_id, expiring_terms, sender=keeper)
     stream.cancel(h.streams["short"], sender=h.fund)  # pro-rata settlement
+    # A cancel under freezes: the care team's part is held (institution frozen at the Regulator) and the
+    # patient's refund is held (account frozen in CareUSD); both are paid once the freezes are lifted.
+    h.suite.token.freeze(p2, sender=h.admin)
+    regulator.setInstitutionFrozen(h.institutions[0], True, sender=h.supervisor)
+    stream.cancel(h.streams["signed"], sender=p2)  # the patient, its own stream's sender
+    regulator.setInstitutionFrozen(h.institutions[0], False, sender=h.supervisor)
+    h.suite.token.unfreeze(p2, sender=h.admin)
+    stream.claimRefund(p2, sender=keeper)
+    stream.withdraw(h.streams["signed"], sender=keeper)
 
     # Period 1: a top-up renews the yearly stream's reservation; a member, the residual and a distribution.
     _advance(chain, 25 * DAY)
