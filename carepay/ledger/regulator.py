@@ -117,15 +117,16 @@ class RegulatorBook:
         self.period_budgets[(a["programId"], a["institution"], a["period"])] = a["amount"]
 
     def _on_InstitutionRegistered(self, event: Event, a: dict) -> None:
-        self.institutions[a["institution"]] = {"region": a["region"], "frozen": False}
+        # Re-registration keeps a freeze (the contract updates the fields, not the frozen flag).
+        self.institutions.setdefault(a["institution"], {"frozen": False}).update(region=a["region"])
         self.ctx.name_label(a["institution"], "institution")
 
     def _on_PractitionerRegistered(self, event: Event, a: dict) -> None:
-        self.practitioners[a["practitioner"]] = {"institution": a["institution"], "limit": a["dailyServiceLimit"], "frozen": False}
+        self.practitioners.setdefault(a["practitioner"], {"frozen": False}).update(institution=a["institution"], limit=a["dailyServiceLimit"])
         self.ctx.name_label(a["practitioner"], "practitioner")
 
     def _on_PatientRegistered(self, event: Event, a: dict) -> None:
-        self.patients[a["patientId"]] = {"account": a["account"], "program": a["programId"], "region": a["region"], "frozen": False}
+        self.patients.setdefault(a["patientId"], {"frozen": False}).update(account=a["account"], program=a["programId"], region=a["region"])
         self.ctx.name_label(a["account"], f"patient 0x{a['patientId'].hex()[:8]}…")
 
     def _on_ProgramFrozen(self, event: Event, a: dict) -> None:

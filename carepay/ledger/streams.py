@@ -300,4 +300,5 @@ class StreamBook:
         c2.figure("deposited", sum(s.deposited for s in self.streams.values()))
         c2.figure("paid to care teams", sum(s.paid for s in self.streams.values()))
         c2.figure("refunded", sum(s.fund_refunds + s.patient_refunds for s in self.streams.values()))
+        c2.figure("debt written off", sum(s.debt_written_off for s in self.streams.values()))
         self.audit.partly("C5", "checked under R9: every stream payout is compared with the freezes in force")

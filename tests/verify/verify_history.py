@@ -113,8 +113,8 @@ def _advance(chain, seconds: int) -> None:
     chain.pending_timestamp = chain.pending_timestamp + seconds
 
 
-def _stream_params(h: History, patient: int, institution: int, deposit: int, end: int = 0) -> tuple:
-    return (h.program_id, h.patient_ids[patient], h.institutions[institution], h.practitioners[institution], CHRONIC, h.splits[institution], MONTHLY_RATE, 0, end, deposit)
+def _stream_params(h: History, patient: int, institution: int, deposit: int, start: int = 0, end: int = 0) -> tuple:
+    return (h.program_id, h.patient_ids[patient], h.institutions[institution], h.practitioners[institution], CHRONIC, h.splits[institution], MONTHLY_RATE, start, end, deposit)
 
 
 def _terms(h: History, chain, patient: int, institution: int, amounts: list[int], gap: int = 10 * DAY) -> tuple:
@@ -158,6 +158,11 @@ def run_history(h: History, chain) -> None:
     h.streams["short"] = stream.nextStreamId()
     stream.create(_stream_params(h, 1, 0, 100 * UNIT + 3), sender=h.fund)
     _create_signed_stream(h, chain, 1, 200 * UNIT + 1)
+    h.streams["insolvent"] = stream.nextStreamId()  # runs past its deposit: debt written off at cancel
+    stream.create(_stream_params(h, 0, 0, 20 * UNIT + 9), sender=p1)
+    h.streams["ending"] = stream.nextStreamId()  # starts tomorrow, ends three days later
+    start = chain.pending_timestamp + DAY
+    stream.create(_stream_params(h, 1, 0, 100 * UNIT + 11, start=start, end=start + 3 * DAY), sender=p2)
     _open_episode(h, chain, "twin", 0, 0, [400 * UNIT + 1, 250 * UNIT + 3], p1)
     _open_episode(h, chain, "expiring", 1, 0, [120 * UNIT + 5], h.fund)
     _open_episode(h, chain, "frozen", 1, 1, [333 * UNIT + 3], p2)
@@ -187,6 +192,9 @@ def run_history(h: History, chain) -> None:
     expiring_id, expiring_terms = h.episodes["expiring"]
     escrow.refundExpired(expiring_id, expiring_terms, sender=keeper)
     stream.cancel(h.streams["short"], sender=h.fund)  # pro-rata settlement
+    stream.cancel(h.streams["insolvent"], sender=p1)
+    stream.withdraw(h.streams["ending"], sender=keeper)
+    stream.cancel(h.streams["ending"], sender=p2)  # ended: returns what did not stream
     # A cancel under freezes: the care team's part is held (institution frozen at the Regulator) and the
     # patient's refund is held (account frozen in CareUSD); both are paid once the freezes are lifted.
     h.suite.token.freeze(p2, sender=h.admin)
