@@ -115,6 +115,13 @@ class VerifyResult:
             f"{counts[PASS]} passed, {counts[FAIL]} failed, {counts[NOT_CHECKABLE]} not checkable from chain data"
         )
 
+    def text(self) -> str:
+        """The summary, one line per check, then every breach: what a terminal shows."""
+        lines = [self.summary(), *(check.line() for check in self.checks)]
+        if self.breaches:
+            lines += ["", "Breaches:", *(f"  {breach.message}" for breach in self.breaches)]
+        return "\n".join(lines)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "ok": self.ok,

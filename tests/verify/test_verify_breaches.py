@@ -70,6 +70,7 @@ def test_verify__careusd_sent_straight_to_a_module__names_the_surplus_and_the_tr
     assert (balance.expected, balance.actual) == (owed, owed + 5)
     flow = _only(result, "X1", "CareStream", "net CareUSD flow")
     assert receipt.txn_hash.lower() in flow.quantity.lower()
+    assert c1.message in result.text() and result.text().startswith("verify BREACHED (4 breach(es))")
     assert (flow.expected, flow.actual) == (0, 5)
     assert "(+5 units)" in flow.message
     assert result.check("T1").status == "pass"  # the token itself is consistent
