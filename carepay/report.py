@@ -25,6 +25,7 @@ UNIT = 10**6
 MODULES = ("CareStream", "OutcomeEscrow", "FeeForService")
 STREAM_STATUS = {0: "pending", 1: "streaming", 2: "insolvent", 3: "paused", 4: "ended", 5: "cancelled"}
 SECONDS_PER_30_DAYS = 30 * 86_400
+MAX_BARS = 24  # bars per chart; tables list everything
 
 
 def write_report(
@@ -77,7 +78,12 @@ def _budget_section(done: Replay, out_dir: Path, charts: list[Path]) -> Section:
         rows.append([str(program), label(institution), str(period), usd(budget), usd(used), usd(remaining), f"{share:.2f}%" if budget else "-"])
         names.append(f"{institution[:8]}… program {program} period {period}\n{used // UNIT:,} of {budget // UNIT:,} CareUSD")
         shares.append(share)
-    chart = bar_chart(out_dir / "budgets.png", "Fund budget used per institution and period", names, {"used % of the period budget": shares}, "% of the period budget", reference=100.0)
+    title = "Fund budget used per institution and period"
+    if len(names) > MAX_BARS:  # a readable chart: the most used lines; the table has them all
+        top = sorted(range(len(names)), key=lambda i: -shares[i])[:MAX_BARS]
+        names, shares = [names[i] for i in top], [shares[i] for i in top]
+        title += f" ({MAX_BARS} most used of {len(rows)})"
+    chart = bar_chart(out_dir / "budgets.png", title, names, {"used % of the period budget": shares}, "% of the period budget", reference=100.0)
     charts.append(chart)
     table = Table("Budget per institution and period", ["program", "institution", "period", "budget", "used", "remaining", "used %"], rows,
                   "Used = the fund shares still reserved in the period (the Regulator's counter, equal to the sum of live reservations when R4 passes).")
@@ -123,7 +129,13 @@ def _flows_section(done: Replay, out_dir: Path, charts: list[Path]) -> Section:
         names.append(f"{_party_role(done, address).split(',')[0].split(' 0x')[0]} {address[:8]}…")
         for c in series:
             series[c].append(flow[c] / UNIT)
-    chart = bar_chart(out_dir / "flows.png", "Money flows per party", names, series, "CareUSD", horizontal=True)
+    title = "Money flows per party"
+    if len(names) > MAX_BARS:  # the largest parties, the rest summed, so the chart stays readable
+        parties, others = len(names), len(names) - (MAX_BARS - 1)
+        names = names[: MAX_BARS - 1] + [f"{others} others"]
+        series = {c: values[: MAX_BARS - 1] + [sum(values[MAX_BARS - 1 :])] for c, values in series.items()}
+        title += f" (largest {MAX_BARS - 1} of {parties})"
+    chart = bar_chart(out_dir / "flows.png", title, names, series, "CareUSD", horizontal=True)
     charts.append(chart)
     table = Table("Money flows per party", ["party", "role", *columns, "balance now"], rows,
                   "From every CareUSD Transfer event: payers' deposits into the payment modules, refunds back to payers, payouts from splits to their recipients.")

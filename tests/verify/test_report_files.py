@@ -94,3 +94,15 @@ def test_report__split_table__has_every_recipients_claim(report, history):
     for recipient in history.split_recipients[0]:
         claimed = router.claimed(split_a, recipient)
         _row(text, f"0x{split_a.hex()[:10]}", recipient, usd(claimed))
+
+
+def test_report__more_lines_than_a_chart_shows__keeps_the_charts_readable_and_the_tables_whole(history, w3, tmp_path, monkeypatch):
+    monkeypatch.setattr("carepay.report.MAX_BARS", 2)
+
+    paths = write_report(w3, history.addresses(), history.deploy_block, tmp_path)
+
+    for path in (p for p in paths if p.suffix == ".png"):
+        assert path.read_bytes()[:8] == PNG_SIGNATURE
+    text = (tmp_path / "report.md").read_text()
+    budget_rows = text.split("### Budget per institution and period")[1].split("##")[0]
+    assert budget_rows.count("| 1 | 0x") == 3  # every (institution, period) line, though the chart shows 2

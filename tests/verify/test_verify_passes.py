@@ -28,3 +28,12 @@ def test_verify__realistic_history__figures_are_the_chains(history, w3):
     assert result.check("C1").figures["refunds ever held"] > 0  # the frozen patient's refund, claimed later
     assert result.check("C1").figures["care-team payouts held at cancel"] > 0  # the frozen institution's part
     assert result.events > 100 and result.from_block == history.deploy_block
+
+
+def test_verify__small_block_ranges__reads_the_same_events(history, w3):
+    whole = verify(w3, history.addresses(), history.deploy_block)
+
+    chunked = verify(w3, history.addresses(), history.deploy_block, block_range=7)
+
+    assert chunked.ok and chunked.events == whole.events
+    assert [(c.id, c.compared) for c in chunked.checks] == [(c.id, c.compared) for c in whole.checks]
