@@ -52,6 +52,11 @@ class Check:
     breaches: list[Breach] = field(default_factory=list)
     reason: str = ""  # why it cannot be checked, or what part of it is not
 
+    @property
+    def invariant(self) -> str:
+        """The id in INVARIANTS.md (same as `id`, named like `Breach.invariant`)."""
+        return self.id
+
     def equal(self, subject: str, quantity: str, expected: Any, actual: Any, detail: str = "") -> bool:
         """Compares two values; a difference is a breach."""
         return self.holds(expected == actual, subject, quantity, expected, actual, detail)

@@ -109,6 +109,28 @@ def test_verify__regulator_budget_counter_written_in_storage__breaks_r4_for_that
     assert result.check("X5").status == "fail"
 
 
+def test_verify__stream_ledger_written_in_storage__names_the_stream_and_the_field(history, w3):
+    stream = history.suite.stream
+    stream_id = history.streams["yearly"]
+    record = stream.getStream(stream_id)
+    sender = int(str(record.sender), 16)
+    # Stream storage: slot 1 holds the sender (low 160 bits); slot 5 holds fundOut (low 128) and patientOut.
+    base = next(
+        b for b in range(64)
+        if int.from_bytes(w3.eth.get_storage_at(stream.address, _mapping_slot(["uint256"], [stream_id], b) + 1), "big") & (2**160 - 1) == sender
+    )
+    ledger_slot = _mapping_slot(["uint256"], [stream_id], base) + 5
+    word = int.from_bytes(w3.eth.get_storage_at(stream.address, ledger_slot), "big")
+    assert word & (2**128 - 1) == record.ledger.fundOut
+
+    _set_storage(w3, stream.address, ledger_slot, word - 2)  # the fund appears to have paid 2 units less
+
+    result = _verify(history, w3)
+    breach = _only(result, "C2", f"CareStream stream {stream_id}", "ledger fundOut")
+    assert (breach.expected, breach.actual) == (record.ledger.fundOut, record.ledger.fundOut - 2)
+    assert result.check("X3").status == "fail"
+
+
 def test_verify__token_balance_written_in_storage__breaks_the_supply_and_the_router(history, w3):
     token, router = history.suite.token, history.suite.router
     assert token.balanceOf(router) == 0  # every split was distributed
