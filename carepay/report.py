@@ -83,7 +83,10 @@ def _budget_section(done: Replay, out_dir: Path, charts: list[Path]) -> Section:
         top = sorted(range(len(names)), key=lambda i: -shares[i])[:MAX_BARS]
         names, shares = [names[i] for i in top], [shares[i] for i in top]
         title += f" ({MAX_BARS} most used of {len(rows)})"
-    chart = bar_chart(out_dir / "budgets.png", title, names, {"used % of the period budget": shares}, "% of the period budget", reference=100.0)
+    chart = bar_chart(
+        out_dir / "budgets.png", title, names, {"used % of the period budget": shares}, "% of the period budget",
+        reference=100.0,
+    )
     charts.append(chart)
     table = Table("Budget per institution and period", ["program", "institution", "period", "budget", "used", "remaining", "used %"], rows,
                   "Used = the fund shares still reserved in the period (the Regulator's counter, equal to the sum of live reservations when R4 passes).")
@@ -166,9 +169,20 @@ def _items_section(done: Replay, out_dir: Path, charts: list[Path]) -> Section:
     chart = bar_chart(out_dir / "states.png", "Streams and episodes by state", states,
                       {"streams": [stream_states[s] for s in states], "episodes": [episode_states[s] for s in states]}, "count", integer=True)
     charts.append(chart)
-    streams = Table("Streams", ["id", "patient", "institution", "split", "rate / 30 days", "deposited", "paid to care team", "fund refunds", "patient refunds", "still held", "debt written off", "status"], stream_rows)
-    episodes = Table("Episodes", ["id", "patient", "institution", "milestones settled", "deposited", "paid to care team", "owed (held)", "fund refunds", "patient refunds", "still held", "status"], episode_rows)
-    held = Table("Refunds held by CareStream", ["account", "held"], [[label(a), usd(v)] for a, v in sorted(done.streams.held_refunds.items()) if v])
+    streams = Table(
+        "Streams",
+        ["id", "patient", "institution", "split", "rate / 30 days", "deposited", "paid to care team", "fund refunds", "patient refunds", "still held", "debt written off", "status"],
+        stream_rows,
+    )
+    episodes = Table(
+        "Episodes",
+        ["id", "patient", "institution", "milestones settled", "deposited", "paid to care team", "owed (held)", "fund refunds", "patient refunds", "still held", "status"],
+        episode_rows,
+    )
+    held = Table(
+        "Refunds held by CareStream", ["account", "held"],
+        [[label(a), usd(v)] for a, v in sorted(done.streams.held_refunds.items()) if v],
+    )
     tables = [streams, episodes, held]
     if done.fee_for_service is not None:
         tables.append(Table("Fee-for-service payments", ["reservation", "institution", "split", "fund share", "patient share"], [
@@ -183,5 +197,8 @@ def _splits_section(done: Replay) -> Section:
         for index, (recipient, allocation, entitlement, withdrawn) in enumerate(zip(split.recipients, split.allocations, split.entitlements(), split.withdrawn)):
             residual = " (residual)" if index == split.residual else ""
             rows.append([f"0x{split.id.hex()[:10]}…", done.ctx.label(recipient) + residual, f"{allocation / 10_000:.4f}%", usd(split.total), usd(entitlement), usd(withdrawn), usd(entitlement - withdrawn)])
-    table = Table("Split recipients", ["split", "recipient", "allocation", "split received", "entitlement", "claimed", "claimable"], rows)
+    table = Table(
+        "Split recipients",
+        ["split", "recipient", "allocation", "split received", "entitlement", "claimed", "claimable"], rows,
+    )
     return Section("Care-team splits", tables=[table])

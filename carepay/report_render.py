@@ -164,7 +164,9 @@ def bar_chart(
             if integer:
                 (axes.xaxis if horizontal else axes.yaxis).set_major_locator(MaxNLocator(integer=True))
             if reference is not None:
-                (axes.axvline if horizontal else axes.axhline)(reference, color="#b00020", linestyle="--", linewidth=1, label="limit")
+                (axes.axvline if horizontal else axes.axhline)(
+                    reference, color="#b00020", linestyle="--", linewidth=1, label="limit",
+                )
             if len(series) > 1 or reference is not None:
                 axes.legend(fontsize=8)
         axes.set_title(title)

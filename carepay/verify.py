@@ -51,6 +51,11 @@ def verify(
 
 def verify_replay(done: Replay) -> VerifyResult:
     audit = done.audit
-    audit.not_checkable("T5", T5, "refused calls leave no event and roles are not invariants of a history; proved by tests/careusd/test_roles.py")
+    audit.not_checkable(
+        "T5", T5,
+        "refused calls leave no event and roles are not invariants of a history; proved by tests/careusd/test_roles.py",
+    )
     chain = done.ctx.chain
-    return VerifyResult(audit.checks(ORDER), from_block=chain.from_block, to_block=chain.to_block, events=len(chain.events))
+    return VerifyResult(
+        audit.checks(ORDER), from_block=chain.from_block, to_block=chain.to_block, events=len(chain.events),
+    )

@@ -51,14 +51,20 @@ def cross_checks(replay: Replay) -> None:
         address = ctx.chain.addresses[name]
         balance = view("CareUSD", "balanceOf", address)
         x1.equal(f"{name} {address}", "balanceOf = what its events say it owes", owes[name], balance)
-        x1.equal(f"{name} {address}", "balance rebuilt from Transfer events = what its events say it owes", owes[name], replay.token.balances.get(address, 0))
+        x1.equal(
+            f"{name} {address}", "balance rebuilt from Transfer events = what its events say it owes", owes[name],
+            replay.token.balances.get(address, 0),
+        )
         x1.figure(f"{name} balance", balance)
         x1.figure(f"{name} owes", owes[name])
         transactions = {tx for tx, transfers in replay.token.transfers_by_tx.items() if any(address in (t.args["from"], t.args["to"]) for t in transfers)}
         for tx in sorted(transactions | set(book.expected_flow)):
             moved = replay.token.net_flow(tx, address)
             expected = book.expected_flow.get(tx, 0)
-            x1.equal(f"{name} {address}", f"net CareUSD flow in tx {tx} (Transfer events) vs its own events", expected, moved)
+            x1.equal(
+                f"{name} {address}", f"net CareUSD flow in tx {tx} (Transfer events) vs its own events", expected,
+                moved,
+            )
 
     x4 = audit.check("X4", X4)
     for name, book in modules:
@@ -66,7 +72,10 @@ def cross_checks(replay: Replay) -> None:
             continue
         address = ctx.chain.addresses[name]
         for split_id in sorted(set(book.payouts) | {s for s, split in replay.splits.splits.items() if split.paid_by.get(address)}):
-            x4.equal(f"split 0x{split_id.hex()}", f"units paid in by {name} (SplitPaid) vs {name}'s payout events", book.payouts.get(split_id, 0), replay.splits.paid_into(split_id, address))
+            x4.equal(
+                f"split 0x{split_id.hex()}", f"units paid in by {name} (SplitPaid) vs {name}'s payout events",
+                book.payouts.get(split_id, 0), replay.splits.paid_into(split_id, address),
+            )
     x4.figure("splits", len(replay.splits.splits))
     s1 = audit.check("S1")
     if s1.status == FAIL:

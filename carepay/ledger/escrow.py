@@ -66,13 +66,22 @@ class EscrowBook:
         if event.name != "EpisodeCreated":
             episode = self.episodes.get(episode_id)
             if episode is None:
-                self.audit.check("E3").holds(False, f"OutcomeEscrow episode {episode_id}", "created before use", "EpisodeCreated", "unknown episode", self.ctx.at(event))
+                self.audit.check("E3").holds(
+                    False, f"OutcomeEscrow episode {episode_id}", "created before use", "EpisodeCreated",
+                    "unknown episode", self.ctx.at(event),
+                )
                 return
             if event.name != "OwedPaid" and episode.status != "active":
-                self.audit.check("E3").holds(False, f"OutcomeEscrow episode {episode_id}", f"{event.name} after the episode ended", "no change", event.name, f"{self.ctx.at(event)}; {episode.status} {episode.ended_at}")
+                self.audit.check("E3").holds(
+                    False, f"OutcomeEscrow episode {episode_id}", f"{event.name} after the episode ended", "no change",
+                    event.name, f"{self.ctx.at(event)}; {episode.status} {episode.ended_at}",
+                )
                 return
             if "milestoneIndex" in event.args and event.name != "MilestoneOpened":
-                self.audit.check("E3").equal(f"OutcomeEscrow episode {episode_id}", f"milestone of {event.name} (milestones in order)", episode.index, event.args["milestoneIndex"], self.ctx.at(event))
+                self.audit.check("E3").equal(
+                    f"OutcomeEscrow episode {episode_id}", f"milestone of {event.name} (milestones in order)",
+                    episode.index, event.args["milestoneIndex"], self.ctx.at(event),
+                )
             handler(event, event.args, episode)
         else:
             handler(event, event.args, None)
@@ -83,36 +92,68 @@ class EscrowBook:
         self.episodes[episode.id] = episode
         subject = f"OutcomeEscrow episode {episode.id}"
         charge = sum(m["amount"] for m in a["terms"]["milestones"])
-        self.audit.check("R1").equal(subject, "fundShare + patientShare of the episode's price", charge, a["fundShare"] + a["patientShare"], self.ctx.at(event))
+        self.audit.check("R1").equal(
+            subject, "fundShare + patientShare of the episode's price", charge, a["fundShare"] + a["patientShare"],
+            self.ctx.at(event),
+        )
         quote = self.ctx.books["Regulator"].last_quote.get((event.tx, a["reservationId"]))
         e2 = self.audit.check("E2")
-        if e2.holds(quote is not None, subject, "Regulator charge in the same transaction", f"reservation {a['reservationId']} charged", "none", self.ctx.at(event)):
-            e2.equal(subject, "fund share taken vs the Regulator's quote", quote["fundShare"], a["fundShare"], self.ctx.at(event))
-            e2.equal(subject, "patient share taken vs the Regulator's quote", quote["patientShare"], a["patientShare"], self.ctx.at(event))
+        if e2.holds(
+            quote is not None, subject, "Regulator charge in the same transaction",
+            f"reservation {a['reservationId']} charged", "none", self.ctx.at(event),
+        ):
+            e2.equal(
+                subject, "fund share taken vs the Regulator's quote", quote["fundShare"], a["fundShare"],
+                self.ctx.at(event),
+            )
+            e2.equal(
+                subject, "patient share taken vs the Regulator's quote", quote["patientShare"], a["patientShare"],
+                self.ctx.at(event),
+            )
         self.expected_flow[event.tx] += a["fundShare"] + a["patientShare"]
 
     def _on_Attested(self, event: Event, a: dict, episode: Episode) -> None:
         subject = f"OutcomeEscrow episode {episode.id} milestone {episode.index}"
         e3 = self.audit.check("E3")
-        e3.holds(a["attestor"] in episode.terms["outcome"]["attestors"], subject, "attestor named in the terms", "a named attestor", a["attestor"], self.ctx.at(event))
-        e3.holds(a["attestor"] not in episode.attested, subject, f"attestations by {a['attestor']}", 1, 2, self.ctx.at(event))
+        e3.holds(
+            a["attestor"] in episode.terms["outcome"]["attestors"], subject, "attestor named in the terms",
+            "a named attestor", a["attestor"], self.ctx.at(event),
+        )
+        e3.holds(
+            a["attestor"] not in episode.attested, subject, f"attestations by {a['attestor']}", 1, 2,
+            self.ctx.at(event),
+        )
         deadline = episode.terms["milestones"][episode.index]["deadline"]
         now = self.ctx.chain.timestamp(event.block)
-        e3.holds(now < deadline, subject, "attestation before the milestone's deadline", f"< {deadline}", now, self.ctx.at(event))
+        e3.holds(
+            now < deadline, subject, "attestation before the milestone's deadline", f"< {deadline}", now,
+            self.ctx.at(event),
+        )
         episode.attested.add(a["attestor"])
         episode.votes[a["tierIndex"]] += 1
-        e3.equal(subject, f"votes for tier {a['tierIndex']}", episode.votes[a["tierIndex"]], a["votes"], self.ctx.at(event))
+        e3.equal(
+            subject, f"votes for tier {a['tierIndex']}", episode.votes[a["tierIndex"]], a["votes"], self.ctx.at(event),
+        )
 
     def _on_OutcomeAttested(self, event: Event, a: dict, episode: Episode) -> None:
         subject = f"OutcomeEscrow episode {episode.id} milestone {episode.index}"
         outcome = episode.terms["outcome"]
         e5 = self.audit.check("E5")
-        e5.equal(subject, "votes of the attested tier (threshold)", outcome["threshold"], episode.votes[a["tierIndex"]], self.ctx.at(event))
-        e5.equal(subject, "tierBps of the attested tier", outcome["tierBps"][a["tierIndex"]], a["tierBps"], self.ctx.at(event))
+        e5.equal(
+            subject, "votes of the attested tier (threshold)", outcome["threshold"], episode.votes[a["tierIndex"]],
+            self.ctx.at(event),
+        )
+        e5.equal(
+            subject, "tierBps of the attested tier", outcome["tierBps"][a["tierIndex"]], a["tierBps"],
+            self.ctx.at(event),
+        )
         episode.tier = a["tierIndex"]
 
     def _on_Disputed(self, event: Event, a: dict, episode: Episode) -> None:
-        self.audit.check("E3").holds(episode.tier is not None, f"OutcomeEscrow episode {episode.id} milestone {episode.index}", "dispute of an attested outcome", "attested", "not attested", self.ctx.at(event))
+        self.audit.check("E3").holds(
+            episode.tier is not None, f"OutcomeEscrow episode {episode.id} milestone {episode.index}",
+            "dispute of an attested outcome", "attested", "not attested", self.ctx.at(event),
+        )
 
     def _on_Resolved(self, event: Event, a: dict, episode: Episode) -> None:
         episode.tier = a["tierIndex"]
@@ -121,11 +162,20 @@ class EscrowBook:
         subject = f"OutcomeEscrow episode {episode.id}"
         p1, p2 = self.audit.check("P1"), self.audit.check("P2")
         if amount > episode.ledger.total:
-            p1.holds(False, subject, f"{what} within the episode's balance", f"<= {episode.ledger.total}", amount, self.ctx.at(event))
+            p1.holds(
+                False, subject, f"{what} within the episode's balance", f"<= {episode.ledger.total}", amount,
+                self.ctx.at(event),
+            )
             return
         if fund_part is not None and patient_part is not None:
-            p1.holds(fund_part <= episode.ledger.fund_balance, subject, f"fund part of a {what}", f"<= {episode.ledger.fund_balance}", fund_part, self.ctx.at(event))
-            p1.holds(patient_part <= episode.ledger.patient_balance, subject, f"patient part of a {what}", f"<= {episode.ledger.patient_balance}", patient_part, self.ctx.at(event))
+            p1.holds(
+                fund_part <= episode.ledger.fund_balance, subject, f"fund part of a {what}",
+                f"<= {episode.ledger.fund_balance}", fund_part, self.ctx.at(event),
+            )
+            p1.holds(
+                patient_part <= episode.ledger.patient_balance, subject, f"patient part of a {what}",
+                f"<= {episode.ledger.patient_balance}", patient_part, self.ctx.at(event),
+            )
         expected_fund, _ = episode.ledger.record_out(amount)
         if fund_part is not None:
             p2.equal(subject, f"fund part of a {what} of {amount}", expected_fund, fund_part, self.ctx.at(event))
@@ -138,14 +188,24 @@ class EscrowBook:
         e3, e4, e5 = self.audit.check("E3"), self.audit.check("E4"), self.audit.check("E5")
         e5.equal(subject, "settled tier (attested or arbitrated)", episode.tier, a["tierIndex"], where)
         expected_payout = milestone["amount"] * tiers[a["tierIndex"]] // BPS if a["tierIndex"] < len(tiers) else None
-        e5.equal(subject, f"payout of {milestone['amount']} at {tiers[a['tierIndex']] if expected_payout is not None else '?'} bps", expected_payout, a["payout"], where)
-        e3.holds(episode.tier is not None, subject, "settled only after an attested or arbitrated outcome", "an outcome", "none", where)
+        e5.equal(
+            subject,
+            f"payout of {milestone['amount']} at {tiers[a['tierIndex']] if expected_payout is not None else '?'} bps",
+            expected_payout, a["payout"], where,
+        )
+        e3.holds(
+            episode.tier is not None, subject, "settled only after an attested or arbitrated outcome", "an outcome",
+            "none", where,
+        )
         self._outflow(event, episode, a["payout"], a["fundPayout"], a["payout"] - a["fundPayout"], "payout")
         refund = milestone["amount"] - a["payout"]
         e5.equal(subject, "refund (milestone − payout)", refund, a["fundRefund"] + a["patientRefund"], where)
         self._outflow(event, episode, refund, a["fundRefund"], a["patientRefund"], "refund")
         blocked = self.ctx.books["Regulator"].payout_blocked(episode.reservation)
-        e4.equal(subject, f"payout held ({blocked or 'nothing frozen'})", a["payout"] > 0 and blocked is not None, a["payoutHeld"], where)
+        e4.equal(
+            subject, f"payout held ({blocked or 'nothing frozen'})", a["payout"] > 0 and blocked is not None,
+            a["payoutHeld"], where,
+        )
         episode.payouts += a["payout"]
         if a["payoutHeld"]:
             episode.owed += a["payout"]
@@ -160,16 +220,25 @@ class EscrowBook:
         episode.tier, episode.attested, episode.votes = None, set(), defaultdict(int)
 
     def _on_MilestoneOpened(self, event: Event, a: dict, episode: Episode) -> None:
-        self.audit.check("E3").equal(f"OutcomeEscrow episode {episode.id}", "milestone opened next", episode.index, a["milestoneIndex"], self.ctx.at(event))
+        self.audit.check("E3").equal(
+            f"OutcomeEscrow episode {episode.id}", "milestone opened next", episode.index, a["milestoneIndex"],
+            self.ctx.at(event),
+        )
 
     def _on_EpisodeCompleted(self, event: Event, a: dict, episode: Episode) -> None:
-        self.audit.check("E3").equal(f"OutcomeEscrow episode {episode.id}", "milestones settled at completion", len(episode.terms["milestones"]), episode.index, self.ctx.at(event))
+        self.audit.check("E3").equal(
+            f"OutcomeEscrow episode {episode.id}", "milestones settled at completion", len(episode.terms["milestones"]),
+            episode.index, self.ctx.at(event),
+        )
         episode.status, episode.ended_at = "completed", event.where()
 
     def _on_EpisodeRefunded(self, event: Event, a: dict, episode: Episode) -> None:
         subject = f"OutcomeEscrow episode {episode.id}"
         refund = a["fundRefund"] + a["patientRefund"]
-        self.audit.check("E2").equal(subject, "refund on expiry (everything the payers still have in)", episode.ledger.total, refund, self.ctx.at(event))
+        self.audit.check("E2").equal(
+            subject, "refund on expiry (everything the payers still have in)", episode.ledger.total, refund,
+            self.ctx.at(event),
+        )
         self._outflow(event, episode, refund, a["fundRefund"], a["patientRefund"], "expiry refund")
         episode.fund_refunds += a["fundRefund"]
         episode.patient_refunds += a["patientRefund"]
@@ -180,7 +249,10 @@ class EscrowBook:
         subject = f"OutcomeEscrow episode {episode.id}"
         self.audit.check("E4").equal(subject, "owed payout paid in full", episode.owed, a["amount"], self.ctx.at(event))
         blocked = self.ctx.books["Regulator"].payout_blocked(episode.reservation)
-        self.audit.check("R9").holds(blocked is None, subject, "payout while frozen", "no payout", f"{a['amount']} units paid while {blocked}", self.ctx.at(event))
+        self.audit.check("R9").holds(
+            blocked is None, subject, "payout while frozen", "no payout", f"{a['amount']} units paid while {blocked}",
+            self.ctx.at(event),
+        )
         episode.owed -= a["amount"]
         episode.paid += a["amount"]
         self.payouts[episode.terms["splitId"]] += a["amount"]
@@ -206,7 +278,10 @@ class EscrowBook:
             if episode.status == "active":
                 self.audit.check("E3").equal(subject, "current milestone", episode.index, progress[2])
             still_held = (ledger[0] - ledger[2]) + (ledger[1] - ledger[3])
-            e2.equal(subject, "deposits = payouts (paid or owed) + fund refunds + patient refunds + still held", episode.deposited, episode.payouts + episode.fund_refunds + episode.patient_refunds + still_held)
+            e2.equal(
+                subject, "deposits = payouts (paid or owed) + fund refunds + patient refunds + still held",
+                episode.deposited, episode.payouts + episode.fund_refunds + episode.patient_refunds + still_held,
+            )
             if episode.status != "active":
                 self.audit.check("P1").equal(subject, "payers' balance of an ended episode", 0, still_held)
             owed_total += episode.ledger.total + episode.owed

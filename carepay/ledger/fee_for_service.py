@@ -34,7 +34,10 @@ class FeeForServiceBook:
         f2 = self.audit.check("F2")
         regulator = self.ctx.books["Regulator"]
         quote = regulator.last_quote.get((event.tx, a["reservationId"]))
-        if f2.holds(quote is not None, subject, "Regulator charge in the same transaction", f"reservation {a['reservationId']} reserved", "none", where):
+        if f2.holds(
+            quote is not None, subject, "Regulator charge in the same transaction",
+            f"reservation {a['reservationId']} reserved", "none", where,
+        ):
             f2.equal(subject, "fund share vs the Regulator's quote", quote["fundShare"], a["fundShare"], where)
             f2.equal(subject, "patient share vs the Regulator's quote", quote["patientShare"], a["patientShare"], where)
         charge = a["fundShare"] + a["patientShare"]
@@ -42,7 +45,9 @@ class FeeForServiceBook:
         paid = self.ctx.books["SplitRouter"].paid_in_tx.get((event.tx, module, a["splitId"]), 0)
         f2.equal(subject, f"paid into split 0x{a['splitId'].hex()} in the same transaction", charge, paid, where)
         blocked = regulator.payout_blocked(a["reservationId"])
-        self.audit.check("R9").holds(blocked is None, subject, "payout while frozen", "no payout", f"{charge} units paid while {blocked}", where)
+        self.audit.check("R9").holds(
+            blocked is None, subject, "payout while frozen", "no payout", f"{charge} units paid while {blocked}", where,
+        )
         self.payouts[a["splitId"]] += charge
         self.payments.append({"reservation": a["reservationId"], "institution": a["institution"], "split": a["splitId"], "fund": a["fundShare"], "patient": a["patientShare"]})
 

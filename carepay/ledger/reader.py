@@ -158,7 +158,9 @@ def read_chain(
         contracts[name] = contract
         for item in abi:
             if item.get("type") == "event" and not item.get("anonymous"):
-                decoders[(address.lower(), event_abi_to_log_topic(item))] = (name, getattr(contract.events, item["name"]))
+                decoders[(address.lower(), event_abi_to_log_topic(item))] = (
+                    name, getattr(contract.events, item["name"]),
+                )
 
     events = [
         event

@@ -92,9 +92,15 @@ class RegulatorBook:
         self.charges = 0
         self.last_quote: dict[tuple[str, int], dict] = {}  # (tx, reservation id) -> the quote of its charge there
         self.releases = 0
-        for invariant, sentence in (("R1", R1), ("R2", R2), ("R4", R4), ("R5", R5), ("R6", R6), ("R7", R7), ("R8", R8), ("R9", R9), ("R10", R10)):
+        for invariant, sentence in (
+            ("R1", R1), ("R2", R2), ("R4", R4), ("R5", R5), ("R6", R6), ("R7", R7), ("R8", R8), ("R9", R9),
+            ("R10", R10),
+        ):
             self.audit.check(invariant, sentence)
-        self.audit.not_checkable("R3", R3, "a property of the cost-sharing function over every possible charge, not of one history; proved by tests/regulator")
+        self.audit.not_checkable(
+            "R3", R3,
+            "a property of the cost-sharing function over every possible charge, not of one history; proved by tests/regulator",
+        )
 
     # ------------------------------------------------------------------ configuration
 
@@ -122,11 +128,15 @@ class RegulatorBook:
         self.ctx.name_label(a["institution"], "institution")
 
     def _on_PractitionerRegistered(self, event: Event, a: dict) -> None:
-        self.practitioners.setdefault(a["practitioner"], {"frozen": False}).update(institution=a["institution"], limit=a["dailyServiceLimit"])
+        self.practitioners.setdefault(a["practitioner"], {"frozen": False}).update(
+            institution=a["institution"], limit=a["dailyServiceLimit"],
+        )
         self.ctx.name_label(a["practitioner"], "practitioner")
 
     def _on_PatientRegistered(self, event: Event, a: dict) -> None:
-        self.patients.setdefault(a["patientId"], {"frozen": False}).update(account=a["account"], program=a["programId"], region=a["region"])
+        self.patients.setdefault(a["patientId"], {"frozen": False}).update(
+            account=a["account"], program=a["programId"], region=a["region"],
+        )
         self.ctx.name_label(a["account"], f"patient 0x{a['patientId'].hex()[:8]}…")
 
     def _on_ProgramFrozen(self, event: Event, a: dict) -> None:
@@ -163,23 +173,44 @@ class RegulatorBook:
         claim, quote, rid = a["claim"], a["quote"], a["reservationId"]
         subject = f"Regulator reservation {rid}"
         where = self.ctx.at(event)
-        self.audit.check("R8").holds(a["module"] in self.modules, subject, "reserving module holds MODULE_ROLE", "MODULE_ROLE", self.ctx.label(a["module"]), where)
-        self._check_parties(event, subject, claim["programId"], claim["patientId"], claim["institution"], claim["serviceType"], claim["practitioner"])
+        self.audit.check("R8").holds(
+            a["module"] in self.modules, subject, "reserving module holds MODULE_ROLE", "MODULE_ROLE",
+            self.ctx.label(a["module"]), where,
+        )
+        self._check_parties(
+            event, subject, claim["programId"], claim["patientId"], claim["institution"], claim["serviceType"],
+            claim["practitioner"],
+        )
         r10 = self.audit.check("R10")
-        r10.holds((claim["institution"], claim["payee"]) in self.approved, subject, "payee approved by the institution", "approved", f"split 0x{claim['payee'].hex()} not approved", where)
+        r10.holds(
+            (claim["institution"], claim["payee"]) in self.approved, subject, "payee approved by the institution",
+            "approved", f"split 0x{claim['payee'].hex()} not approved", where,
+        )
         patient = self.patients.get(claim["patientId"], {})
         program = self.programs.get(claim["programId"], {})
         initiator = claim["initiator"]
         allowed = initiator == patient.get("account") or initiator == program.get("fund") or (claim["programId"], initiator) in self.operators
-        r10.holds(allowed, subject, "initiator is the patient or a fund operator", "patient or fund operator", self.ctx.label(initiator), where)
+        r10.holds(
+            allowed, subject, "initiator is the patient or a fund operator", "patient or fund operator",
+            self.ctx.label(initiator), where,
+        )
         practitioner = self.practitioners.get(claim["practitioner"], {})
-        r10.holds(practitioner.get("institution") == claim["institution"], subject, "practitioner works at the institution", claim["institution"], practitioner.get("institution"), where)
+        r10.holds(
+            practitioner.get("institution") == claim["institution"], subject, "practitioner works at the institution",
+            claim["institution"], practitioner.get("institution"), where,
+        )
         day = self.ctx.chain.timestamp(event.block) // SECONDS_PER_DAY
         self.services_per_day[(claim["practitioner"], day)] += 1
         count = self.services_per_day[(claim["practitioner"], day)]
         limit = practitioner.get("limit") or 0
-        r10.holds(count <= limit, subject, f"services of practitioner {claim['practitioner']} on day {day}", f"<= {limit}", count, where)
-        reservation = Reservation(rid, a["module"], claim["programId"], quote["period"], claim["patientId"], claim["institution"], claim["serviceType"])
+        r10.holds(
+            count <= limit, subject, f"services of practitioner {claim['practitioner']} on day {day}", f"<= {limit}",
+            count, where,
+        )
+        reservation = Reservation(
+            rid, a["module"], claim["programId"], quote["period"], claim["patientId"], claim["institution"],
+            claim["serviceType"],
+        )
         self.reservations[rid] = reservation
         self._charge(event, reservation, claim["charge"], quote, carried_fund=0)
 
@@ -188,7 +219,10 @@ class RegulatorBook:
         subject = f"Regulator reservation {rid}"
         reservation = self.reservations.get(rid)
         if reservation is None:
-            self.audit.check("R4").holds(False, subject, "reservation known from events", "Reserved or Renewed before Extended", "unknown", self.ctx.at(event))
+            self.audit.check("R4").holds(
+                False, subject, "reservation known from events", "Reserved or Renewed before Extended", "unknown",
+                self.ctx.at(event),
+            )
             return
         carried = 0
         if reservation.period is None:  # the new reservation of a renewal: it counts in the period of this charge
@@ -196,32 +230,57 @@ class RegulatorBook:
             carried = reservation.fund
             self.used[(reservation.program, reservation.institution, reservation.period)] += carried
             self.usage[(reservation.program, reservation.patient, reservation.service, reservation.period)][1] += carried
-        self._check_parties(event, subject, reservation.program, reservation.patient, reservation.institution, reservation.service, None)
-        self.audit.check("R6").equal(subject, "period of an extension (own period)", reservation.period, quote["period"], self.ctx.at(event))
+        self._check_parties(
+            event, subject, reservation.program, reservation.patient, reservation.institution, reservation.service,
+            None,
+        )
+        self.audit.check("R6").equal(
+            subject, "period of an extension (own period)", reservation.period, quote["period"], self.ctx.at(event),
+        )
         self._charge(event, reservation, a["charge"], quote, carried_fund=carried)
 
     def _check_parties(self, event: Event, subject: str, program_id: int, patient_id: bytes, institution: str, service: bytes, practitioner: str | None) -> None:
         where = self.ctx.at(event)
         r9 = self.audit.check("R9")
-        r9.holds(not self.programs.get(program_id, {}).get("frozen"), subject, f"program {program_id} not frozen at a charge", "not frozen", "frozen", where)
-        r9.holds(not self.institutions.get(institution, {}).get("frozen"), subject, f"institution {institution} not frozen at a charge", "not frozen", "frozen", where)
-        r9.holds(not self.patients.get(patient_id, {}).get("frozen"), subject, f"patient 0x{patient_id.hex()} not frozen at a charge", "not frozen", "frozen", where)
+        r9.holds(
+            not self.programs.get(program_id, {}).get("frozen"), subject,
+            f"program {program_id} not frozen at a charge", "not frozen", "frozen", where,
+        )
+        r9.holds(
+            not self.institutions.get(institution, {}).get("frozen"), subject,
+            f"institution {institution} not frozen at a charge", "not frozen", "frozen", where,
+        )
+        r9.holds(
+            not self.patients.get(patient_id, {}).get("frozen"), subject,
+            f"patient 0x{patient_id.hex()} not frozen at a charge", "not frozen", "frozen", where,
+        )
         if practitioner is not None:
-            r9.holds(not self.practitioners.get(practitioner, {}).get("frozen"), subject, f"practitioner {practitioner} not frozen at a charge", "not frozen", "frozen", where)
+            r9.holds(
+                not self.practitioners.get(practitioner, {}).get("frozen"), subject,
+                f"practitioner {practitioner} not frozen at a charge", "not frozen", "frozen", where,
+            )
         r10 = self.audit.check("R10")
         coverage = self.coverage.get((program_id, service))
-        r10.holds(bool(coverage and coverage["covered"]), subject, f"service 0x{service.hex()} covered by program {program_id}", "covered", "not covered", where)
+        r10.holds(
+            bool(coverage and coverage["covered"]), subject,
+            f"service 0x{service.hex()} covered by program {program_id}", "covered", "not covered", where,
+        )
         patient_region = self.patients.get(patient_id, {}).get("region")
         institution_region = self.institutions.get(institution, {}).get("region")
         if coverage and patient_region != institution_region:
-            r10.holds(coverage["crossRegionAllowed"], subject, "cross-region use allowed", f"region {institution_region}", f"patient region {patient_region}", where)
+            r10.holds(
+                coverage["crossRegionAllowed"], subject, "cross-region use allowed", f"region {institution_region}",
+                f"patient region {patient_region}", where,
+            )
 
     def _charge(self, event: Event, reservation: Reservation, charge: int, quote: dict, carried_fund: int) -> None:
         subject = f"Regulator reservation {reservation.id}"
         where = self.ctx.at(event)
         self.charges += 1
         self.last_quote[(event.tx, reservation.id)] = quote
-        self.audit.check("R1").equal(subject, "fundShare + patientShare", charge, quote["fundShare"] + quote["patientShare"], where)
+        self.audit.check("R1").equal(
+            subject, "fundShare + patientShare", charge, quote["fundShare"] + quote["patientShare"], where,
+        )
         program = self.programs.get(reservation.program)
         if program and "schedule" in program:
             expected_period = period_at(program["schedule"], self.ctx.chain.timestamp(event.block))
@@ -232,12 +291,18 @@ class RegulatorBook:
             fund, patient, deductible = cost_share(charge, coverage, counters[0], counters[1])
             r2 = self.audit.check("R2")
             r2.equal(subject, f"fundShare of a charge of {charge}", fund, quote["fundShare"], where)
-            r2.equal(subject, f"deductiblePortion of a charge of {charge}", deductible, quote["deductiblePortion"], where)
+            r2.equal(
+                subject, f"deductiblePortion of a charge of {charge}", deductible, quote["deductiblePortion"], where,
+            )
         key = (reservation.program, reservation.institution, reservation.period)
         self.used[key] += quote["fundShare"]
         budget = self.period_budgets.get(key, self.default_budgets[(reservation.program, reservation.institution)])
         if carried_fund + quote["fundShare"]:
-            self.audit.check("R5").holds(self.used[key] <= budget, f"Regulator budget of institution {reservation.institution} program {reservation.program} period {reservation.period}", "used after the charge", f"<= {budget}", self.used[key], where)
+            self.audit.check("R5").holds(
+                self.used[key] <= budget,
+                f"Regulator budget of institution {reservation.institution} program {reservation.program} period {reservation.period}",
+                "used after the charge", f"<= {budget}", self.used[key], where,
+            )
         counters[0] += quote["deductiblePortion"]
         counters[1] += quote["fundShare"]
         reservation.fund += quote["fundShare"]
@@ -261,11 +326,19 @@ class RegulatorBook:
         reservation = self.reservations.get(rid)
         r7 = self.audit.check("R7")
         if reservation is None:
-            r7.holds(False, subject, "released reservation known from events", "Reserved before Released", "unknown", where)
+            r7.holds(
+                False, subject, "released reservation known from events", "Reserved before Released", "unknown", where,
+            )
             return
         self.releases += 1
-        r7.holds(a["fundAmount"] <= reservation.fund, subject, "fund released", f"<= {reservation.fund}", a["fundAmount"], where)
-        r7.holds(a["patientAmount"] <= reservation.patient_share, subject, "patient share released", f"<= {reservation.patient_share}", a["patientAmount"], where)
+        r7.holds(
+            a["fundAmount"] <= reservation.fund, subject, "fund released", f"<= {reservation.fund}", a["fundAmount"],
+            where,
+        )
+        r7.holds(
+            a["patientAmount"] <= reservation.patient_share, subject, "patient share released",
+            f"<= {reservation.patient_share}", a["patientAmount"], where,
+        )
         reservation.fund -= a["fundAmount"]
         reservation.patient_share -= a["patientAmount"]
         remaining = reservation.fund + reservation.patient_share
@@ -311,12 +384,25 @@ class RegulatorBook:
             usage[1] += reservation.fund
             record = view("Regulator", "getReservation", rid)
             subject = f"Regulator reservation {rid}"
-            for name, expected in (("fundReserved", reservation.fund), ("patientReserved", reservation.patient_share), ("deductibleCounted", reservation.deductible), ("period", reservation.period)):
-                r4.equal(subject, name, expected, record[["module", "programId", "period", "patientId", "institution", "serviceType", "fundReserved", "patientReserved", "deductibleCounted"].index(name)])
+            for name, expected in (
+                ("fundReserved", reservation.fund), ("patientReserved", reservation.patient_share),
+                ("deductibleCounted", reservation.deductible), ("period", reservation.period),
+            ):
+                r4.equal(
+                    subject, name, expected,
+                    record[["module", "programId", "period", "patientId", "institution", "serviceType", "fundReserved", "patientReserved", "deductibleCounted"].index(name)],
+                )
         for key, total in sorted(sums.items()):
             program, institution, period = key
-            r4.equal(f"Regulator budget of institution {self.ctx.label(institution)} program {program} period {period}", "used (sum of live reservations)", total, view("Regulator", "budgetOf", program, institution, period)[1])
-            r4.equal(f"Regulator budget of institution {self.ctx.label(institution)} program {program} period {period}", "used (replayed counter)", self.used[key], total)
+            r4.equal(
+                f"Regulator budget of institution {self.ctx.label(institution)} program {program} period {period}",
+                "used (sum of live reservations)", total,
+                view("Regulator", "budgetOf", program, institution, period)[1],
+            )
+            r4.equal(
+                f"Regulator budget of institution {self.ctx.label(institution)} program {program} period {period}",
+                "used (replayed counter)", self.used[key], total,
+            )
         for key, (deductible, fund) in sorted(usage_sums.items()):
             program, patient, service, period = key
             subject = f"Regulator usage of patient 0x{patient.hex()} service 0x{service.hex()[:8]}… program {program} period {period}"
@@ -325,16 +411,29 @@ class RegulatorBook:
             r4.equal(subject, "deductibleMet (sum of live reservations)", deductible, met)
         if self.ctx.chain.from_block == 0 or self.reservations:
             count = view("Regulator", "reservationCount")
-            r4.holds(count >= max(self.reservations, default=0), "Regulator", "reservationCount covers every reservation seen", f">= {max(self.reservations, default=0)}", count)
+            r4.holds(
+                count >= max(self.reservations, default=0), "Regulator",
+                "reservationCount covers every reservation seen", f">= {max(self.reservations, default=0)}", count,
+            )
         r4.figure("reservations", len(self.reservations))
         r4.figure("budget lines", len(sums))
         r4.figure("fund reserved (live)", sum(r.fund for r in self.reservations.values()))
         self.audit.check("R1").figure("charges", self.charges)
         self.audit.check("R7").figure("releases", self.releases)
-        self.audit.partly("R6", "the calendar arithmetic itself (month lengths, leap years) is proved by tests/regulator; here each charge's period is recomputed from its block time")
-        self.audit.partly("R8", "that only the reservation's own module releases it leaves no trace in Released (the caller is not emitted); role checks on refused calls leave no event")
-        self.audit.partly("R9", "that releases are never blocked by a freeze concerns refused calls, which leave no event")
-        self.audit.partly("R10", "refused claims leave no event; here every accepted claim is checked against the rules in force")
+        self.audit.partly(
+            "R6",
+            "the calendar arithmetic itself (month lengths, leap years) is proved by tests/regulator; here each charge's period is recomputed from its block time",
+        )
+        self.audit.partly(
+            "R8",
+            "that only the reservation's own module releases it leaves no trace in Released (the caller is not emitted); role checks on refused calls leave no event",
+        )
+        self.audit.partly(
+            "R9", "that releases are never blocked by a freeze concerns refused calls, which leave no event",
+        )
+        self.audit.partly(
+            "R10", "refused claims leave no event; here every accepted claim is checked against the rules in force",
+        )
 
     def budget_lines(self) -> list[tuple[int, str, int]]:
         """Every (program, institution, period) a reservation counted in, for the report."""

@@ -56,6 +56,9 @@ def replay(chain: ChainData) -> Replay:
         books[event.contract].apply(event)
     for book in books.values():
         book.finish()
-    result = Replay(ctx, books["CareUSD"], books["Regulator"], books["SplitRouter"], streams, books["OutcomeEscrow"], books.get("FeeForService"))
+    result = Replay(
+        ctx, books["CareUSD"], books["Regulator"], books["SplitRouter"], streams, books["OutcomeEscrow"],
+        books.get("FeeForService"),
+    )
     cross_checks(result)
     return result

@@ -57,7 +57,10 @@ class SplitBook:
         self.paid_in_tx: dict[tuple[str, str, bytes], int] = defaultdict(int)  # (tx, payer, split) -> units
         for invariant, sentence in (("S1", S1), ("S2", S2), ("S5", S5)):
             self.audit.check(invariant, sentence)
-        self.audit.not_checkable("S3", S3, "concerns whether a distribution reverts; DistributionFailed amounts are checked as still claimable under S1")
+        self.audit.not_checkable(
+            "S3", S3,
+            "concerns whether a distribution reverts; DistributionFailed amounts are checked as still claimable under S1",
+        )
         self.audit.not_checkable("S4", S4, "a gas measurement, proved by tests/splits/test_split_pay.py")
 
     def apply(self, event: Event) -> None:
@@ -68,12 +71,17 @@ class SplitBook:
     def _split(self, event: Event, split_id: bytes) -> Split | None:
         split = self.splits.get(split_id)
         if split is None:
-            self.audit.check("S1").holds(False, f"SplitRouter split 0x{split_id.hex()}", "created before use", "SplitCreated", "unknown split", self.ctx.at(event))
+            self.audit.check("S1").holds(
+                False, f"SplitRouter split 0x{split_id.hex()}", "created before use", "SplitCreated", "unknown split",
+                self.ctx.at(event),
+            )
         return split
 
     def _on_SplitCreated(self, event: Event, a: dict) -> None:
         n = len(a["recipients"])
-        self.splits[a["splitId"]] = Split(a["splitId"], a["recipients"], a["allocations"], a["residualIndex"], credited=[0] * n, withdrawn=[0] * n)
+        self.splits[a["splitId"]] = Split(
+            a["splitId"], a["recipients"], a["allocations"], a["residualIndex"], credited=[0] * n, withdrawn=[0] * n,
+        )
 
     def _on_SplitPaid(self, event: Event, a: dict) -> None:
         split = self._split(event, a["splitId"])
@@ -83,7 +91,10 @@ class SplitBook:
         self.expected_flow[event.tx] += a["amount"]
         split.paid_by[a["payer"]] += a["amount"]
         self.paid_in_tx[(event.tx, a["payer"], a["splitId"])] += a["amount"]
-        self.audit.check("S1").equal(f"SplitRouter split 0x{split.id.hex()}", "totalReceived after a payment", split.total, a["totalReceived"], self.ctx.at(event))
+        self.audit.check("S1").equal(
+            f"SplitRouter split 0x{split.id.hex()}", "totalReceived after a payment", split.total, a["totalReceived"],
+            self.ctx.at(event),
+        )
 
     def _on_SplitSettled(self, event: Event, a: dict) -> None:
         split = self._split(event, a["splitId"])
@@ -98,7 +109,10 @@ class SplitBook:
     def _recipient(self, event: Event, split: Split, recipient: str) -> int | None:
         if recipient in split.recipients:
             return split.recipients.index(recipient)
-        self.audit.check("S1").holds(False, f"SplitRouter split 0x{split.id.hex()}", "withdrawal to a recipient", "one of its recipients", recipient, self.ctx.at(event))
+        self.audit.check("S1").holds(
+            False, f"SplitRouter split 0x{split.id.hex()}", "withdrawal to a recipient", "one of its recipients",
+            recipient, self.ctx.at(event),
+        )
         return None
 
     def _on_Withdrawn(self, event: Event, a: dict) -> None:
@@ -107,8 +121,13 @@ class SplitBook:
             return
         claimable = split.entitlements()[index] - split.withdrawn[index]
         subject = f"SplitRouter split 0x{split.id.hex()} recipient {self.ctx.label(a['recipient'])}"
-        self.audit.check("S2").holds(a["amount"] <= claimable, subject, "withdrawal within the entitlement at that moment", f"<= {claimable}", a["amount"], self.ctx.at(event))
-        self.audit.check("S1").equal(subject, "withdrawal (exactly the claimable amount)", claimable, a["amount"], self.ctx.at(event))
+        self.audit.check("S2").holds(
+            a["amount"] <= claimable, subject, "withdrawal within the entitlement at that moment", f"<= {claimable}",
+            a["amount"], self.ctx.at(event),
+        )
+        self.audit.check("S1").equal(
+            subject, "withdrawal (exactly the claimable amount)", claimable, a["amount"], self.ctx.at(event),
+        )
         split.withdrawn[index] += a["amount"]
         self.expected_flow[event.tx] -= a["amount"]
 
@@ -117,7 +136,10 @@ class SplitBook:
         if split is None or (index := self._recipient(event, split, a["recipient"])) is None:
             return
         claimable = split.entitlements()[index] - split.withdrawn[index]
-        self.audit.check("S1").equal(f"SplitRouter split 0x{split.id.hex()} recipient {self.ctx.label(a['recipient'])}", "amount left claimable by a failed distribution", claimable, a["amount"], self.ctx.at(event))
+        self.audit.check("S1").equal(
+            f"SplitRouter split 0x{split.id.hex()} recipient {self.ctx.label(a['recipient'])}",
+            "amount left claimable by a failed distribution", claimable, a["amount"], self.ctx.at(event),
+        )
 
     def finish(self) -> None:
         view, ctx = self.ctx.chain.view, self.ctx
@@ -130,12 +152,24 @@ class SplitBook:
             s1.equal(subject, "sum of entitlements", split.total, sum(entitlements))
             for index, recipient in enumerate(split.recipients):
                 who = f"{subject} recipient {ctx.label(recipient)}"
-                s5.equal(who, "entitlement (recomputed from payments alone)", entitlements[index], view("SplitRouter", "entitlement", split.id, recipient))
-                s1.equal(who, "claimed (sum of Withdrawn events)", split.withdrawn[index], view("SplitRouter", "claimed", split.id, recipient))
-                s1.holds(split.withdrawn[index] <= entitlements[index], who, "claimed within entitlement", f"<= {entitlements[index]}", split.withdrawn[index])
+                s5.equal(
+                    who, "entitlement (recomputed from payments alone)", entitlements[index],
+                    view("SplitRouter", "entitlement", split.id, recipient),
+                )
+                s1.equal(
+                    who, "claimed (sum of Withdrawn events)", split.withdrawn[index],
+                    view("SplitRouter", "claimed", split.id, recipient),
+                )
+                s1.holds(
+                    split.withdrawn[index] <= entitlements[index], who, "claimed within entitlement",
+                    f"<= {entitlements[index]}", split.withdrawn[index],
+                )
         router = ctx.chain.addresses["SplitRouter"]
         owed = sum(split.owed for split in self.splits.values())
-        s1.equal(f"SplitRouter {router}", "token balance = Σ(totalReceived − claimed) of its splits", owed, view("CareUSD", "balanceOf", router))
+        s1.equal(
+            f"SplitRouter {router}", "token balance = Σ(totalReceived − claimed) of its splits", owed,
+            view("CareUSD", "balanceOf", router),
+        )
         s1.figure("splits", len(self.splits))
         s1.figure("received", sum(s.total for s in self.splits.values()))
         s1.figure("claimed", sum(sum(s.withdrawn) for s in self.splits.values()))

@@ -91,7 +91,9 @@ class StreamBook:
         self.payouts: dict[bytes, int] = defaultdict(int)  # split -> units paid by this module
         self._deferred: dict[tuple[str, int], list[Event]] = {}  # payouts of a cancel, replayed after its refund
         self._cancelling: dict[str, set[int]] = {}  # tx -> streams cancelled in it
-        for invariant, sentence in (("C1", C1), ("C2", C2), ("C3", C3), ("C4", C4), ("C5", C5), ("C6", C6), ("C7", C7), ("P1", P1), ("P2", P2)):
+        for invariant, sentence in (
+            ("C1", C1), ("C2", C2), ("C3", C3), ("C4", C4), ("C5", C5), ("C6", C6), ("C7", C7), ("P1", P1), ("P2", P2),
+        ):
             self.audit.check(invariant, sentence)
 
     def apply(self, event: Event) -> None:
@@ -102,11 +104,17 @@ class StreamBook:
     def _stream(self, event: Event, stream_id: int) -> Stream | None:
         stream = self.streams.get(stream_id)
         if stream is None:
-            self.audit.check("C7").holds(False, f"CareStream stream {stream_id}", "created before use", "StreamCreated", "unknown stream", self.ctx.at(event))
+            self.audit.check("C7").holds(
+                False, f"CareStream stream {stream_id}", "created before use", "StreamCreated", "unknown stream",
+                self.ctx.at(event),
+            )
         return stream
 
     def _not_cancelled(self, event: Event, stream: Stream) -> bool:
-        return self.audit.check("C6").holds(stream.state != CANCELLED, f"CareStream stream {stream.id}", f"{event.name} after its cancellation", "no change", event.name, f"{self.ctx.at(event)}; cancelled {stream.cancelled_at}")
+        return self.audit.check("C6").holds(
+            stream.state != CANCELLED, f"CareStream stream {stream.id}", f"{event.name} after its cancellation",
+            "no change", event.name, f"{self.ctx.at(event)}; cancelled {stream.cancelled_at}",
+        )
 
     def _on_StreamCreated(self, event: Event, a: dict) -> None:
         p = a["params"]
@@ -116,7 +124,10 @@ class StreamBook:
         )
         stream.ledger.record_in(a["fundShare"], a["patientShare"])
         self.streams[stream.id] = stream
-        self.audit.check("R1").equal(f"CareStream stream {stream.id}", "fundShare + patientShare of the deposit", p["deposit"], a["fundShare"] + a["patientShare"], self.ctx.at(event))
+        self.audit.check("R1").equal(
+            f"CareStream stream {stream.id}", "fundShare + patientShare of the deposit", p["deposit"],
+            a["fundShare"] + a["patientShare"], self.ctx.at(event),
+        )
         self._quote_matches(event, stream, a["reservationId"], a["fundShare"], a["patientShare"])
         self.expected_flow[event.tx] += a["fundShare"] + a["patientShare"]
 
@@ -124,11 +135,20 @@ class StreamBook:
         """The shares the module took are the ones the Regulator's quote gave (its last charge event)."""
         quote = self.ctx.books["Regulator"].last_quote.get((event.tx, reservation_id))
         if quote is None:
-            self.audit.check("C2").holds(False, f"CareStream stream {stream.id}", "Regulator charge in the same transaction", f"reservation {reservation_id} charged", "none", self.ctx.at(event))
+            self.audit.check("C2").holds(
+                False, f"CareStream stream {stream.id}", "Regulator charge in the same transaction",
+                f"reservation {reservation_id} charged", "none", self.ctx.at(event),
+            )
             return
         c2 = self.audit.check("C2")
-        c2.equal(f"CareStream stream {stream.id}", "fund share taken vs the Regulator's quote", quote["fundShare"], fund, self.ctx.at(event))
-        c2.equal(f"CareStream stream {stream.id}", "patient share taken vs the Regulator's quote", quote["patientShare"], patient, self.ctx.at(event))
+        c2.equal(
+            f"CareStream stream {stream.id}", "fund share taken vs the Regulator's quote", quote["fundShare"], fund,
+            self.ctx.at(event),
+        )
+        c2.equal(
+            f"CareStream stream {stream.id}", "patient share taken vs the Regulator's quote", quote["patientShare"],
+            patient, self.ctx.at(event),
+        )
 
     def _on_StreamToppedUp(self, event: Event, a: dict) -> None:
         stream = self._stream(event, a["streamId"])
@@ -138,13 +158,27 @@ class StreamBook:
         if a["newReservationId"] != a["oldReservationId"]:
             renewal = self.ctx.books["Regulator"].renewals.get(a["oldReservationId"])
             c4 = self.audit.check("C4")
-            if c4.holds(renewal is not None, subject, "Renewed event for a new reservation", f"{a['oldReservationId']} -> {a['newReservationId']}", "none", self.ctx.at(event)):
-                c4.equal(subject, "fund carried into the renewed reservation (unstreamed fund balance)", stream.ledger.fund_balance, renewal[1], self.ctx.at(event))
-                c4.equal(subject, "patient money carried into the renewed reservation (unstreamed patient balance)", stream.ledger.patient_balance, renewal[2], self.ctx.at(event))
+            if c4.holds(
+                renewal is not None, subject, "Renewed event for a new reservation",
+                f"{a['oldReservationId']} -> {a['newReservationId']}", "none", self.ctx.at(event),
+            ):
+                c4.equal(
+                    subject, "fund carried into the renewed reservation (unstreamed fund balance)",
+                    stream.ledger.fund_balance, renewal[1], self.ctx.at(event),
+                )
+                c4.equal(
+                    subject, "patient money carried into the renewed reservation (unstreamed patient balance)",
+                    stream.ledger.patient_balance, renewal[2], self.ctx.at(event),
+                )
             stream.reservation = a["newReservationId"]
         now = self.ctx.chain.timestamp(event.block)
-        self.audit.check("C7").equal(subject, "withdrawable left after a top-up's payout", 0, stream.withdrawable_at(now), self.ctx.at(event))
-        self.audit.check("R1").equal(subject, "fundShare + patientShare of a top-up", a["charge"], a["fundShare"] + a["patientShare"], self.ctx.at(event))
+        self.audit.check("C7").equal(
+            subject, "withdrawable left after a top-up's payout", 0, stream.withdrawable_at(now), self.ctx.at(event),
+        )
+        self.audit.check("R1").equal(
+            subject, "fundShare + patientShare of a top-up", a["charge"], a["fundShare"] + a["patientShare"],
+            self.ctx.at(event),
+        )
         self._quote_matches(event, stream, a["newReservationId"], a["fundShare"], a["patientShare"])
         stream.ledger.record_in(a["fundShare"], a["patientShare"])
         self.expected_flow[event.tx] += a["fundShare"] + a["patientShare"]
@@ -156,7 +190,10 @@ class StreamBook:
         now = self.ctx.chain.timestamp(event.block)
         stream.active_seconds = stream.active_at(now)
         stream.snapshot, stream.state = now, PAUSED
-        self.audit.check("C7").equal(f"CareStream stream {stream.id}", "streamed at pause", stream.streamed_at(now), a["streamedAmount"], self.ctx.at(event))
+        self.audit.check("C7").equal(
+            f"CareStream stream {stream.id}", "streamed at pause", stream.streamed_at(now), a["streamedAmount"],
+            self.ctx.at(event),
+        )
 
     def _on_StreamResumed(self, event: Event, a: dict) -> None:
         stream = self._stream(event, a["streamId"])
@@ -164,7 +201,10 @@ class StreamBook:
             return
         now = self.ctx.chain.timestamp(event.block)
         stream.snapshot, stream.state = now, ACTIVE
-        self.audit.check("C7").equal(f"CareStream stream {stream.id}", "streamed at resume", stream.streamed_at(now), a["streamedAmount"], self.ctx.at(event))
+        self.audit.check("C7").equal(
+            f"CareStream stream {stream.id}", "streamed at resume", stream.streamed_at(now), a["streamedAmount"],
+            self.ctx.at(event),
+        )
 
     def _on_Withdrawn(self, event: Event, a: dict, paid_at_cancel: int | None = None) -> None:
         stream = self._stream(event, a["streamId"])
@@ -173,12 +213,19 @@ class StreamBook:
         subject = f"CareStream stream {stream.id}"
         if paid_at_cancel is None:
             withdrawable = stream.withdrawable_at(self.ctx.chain.timestamp(event.block))
-            self.audit.check("C7").equal(subject, "payout (exactly what was withdrawable)", withdrawable, a["amount"], self.ctx.at(event))
+            self.audit.check("C7").equal(
+                subject, "payout (exactly what was withdrawable)", withdrawable, a["amount"], self.ctx.at(event),
+            )
         else:
-            self.audit.check("C2").equal(subject, "payout at cancel (paidToCareTeam)", paid_at_cancel, a["amount"], self.ctx.at(event))
+            self.audit.check("C2").equal(
+                subject, "payout at cancel (paidToCareTeam)", paid_at_cancel, a["amount"], self.ctx.at(event),
+            )
         self.audit.check("C7").equal(subject, "split of a payout", stream.split, a["splitId"], self.ctx.at(event))
         blocked = self.ctx.books["Regulator"].payout_blocked(stream.reservation)
-        self.audit.check("R9").holds(blocked is None, subject, "payout while frozen", "no payout", f"{a['amount']} units paid while {blocked}", self.ctx.at(event))
+        self.audit.check("R9").holds(
+            blocked is None, subject, "payout while frozen", "no payout", f"{a['amount']} units paid while {blocked}",
+            self.ctx.at(event),
+        )
         self._outflow(event, stream, a["amount"], a["fundPart"], a["patientPart"], "payout")
         stream.paid += a["amount"]
         self.payouts[stream.split] += a["amount"]
@@ -189,10 +236,19 @@ class StreamBook:
         subject = f"CareStream stream {stream.id}"
         p1, p2 = self.audit.check("P1"), self.audit.check("P2")
         p1.equal(subject, f"fund part + patient part of a {what}", amount, fund_part + patient_part, self.ctx.at(event))
-        p1.holds(fund_part <= stream.ledger.fund_balance, subject, f"fund part of a {what}", f"<= fund balance {stream.ledger.fund_balance}", fund_part, self.ctx.at(event))
-        p1.holds(patient_part <= stream.ledger.patient_balance, subject, f"patient part of a {what}", f"<= patient balance {stream.ledger.patient_balance}", patient_part, self.ctx.at(event))
+        p1.holds(
+            fund_part <= stream.ledger.fund_balance, subject, f"fund part of a {what}",
+            f"<= fund balance {stream.ledger.fund_balance}", fund_part, self.ctx.at(event),
+        )
+        p1.holds(
+            patient_part <= stream.ledger.patient_balance, subject, f"patient part of a {what}",
+            f"<= patient balance {stream.ledger.patient_balance}", patient_part, self.ctx.at(event),
+        )
         if amount > stream.ledger.total:
-            p1.holds(False, subject, f"{what} within the stream's balance", f"<= {stream.ledger.total}", amount, self.ctx.at(event))
+            p1.holds(
+                False, subject, f"{what} within the stream's balance", f"<= {stream.ledger.total}", amount,
+                self.ctx.at(event),
+            )
             return
         expected_fund, _ = stream.ledger.record_out(amount)
         p2.equal(subject, f"fund part of a {what} of {amount}", expected_fund, fund_part, self.ctx.at(event))
@@ -207,9 +263,18 @@ class StreamBook:
         streamed = stream.streamed_at(now)
         earned = min(streamed, stream.deposited)
         c2, c3 = self.audit.check("C2"), self.audit.check("C3")
-        c2.equal(subject, "paid + held for the care team at cancel (what streamed, unpaid)", earned - stream.paid_out, a["paidToCareTeam"] + a["heldForCareTeam"], where)
-        c2.equal(subject, "refunds at cancel (deposits − what streamed)", stream.deposited - earned, a["fundRefund"] + a["patientRefund"], where)
-        c3.equal(subject, "uncovered debt written off at cancel", max(streamed - stream.deposited, 0), a["uncoveredDebt"], where)
+        c2.equal(
+            subject, "paid + held for the care team at cancel (what streamed, unpaid)", earned - stream.paid_out,
+            a["paidToCareTeam"] + a["heldForCareTeam"], where,
+        )
+        c2.equal(
+            subject, "refunds at cancel (deposits − what streamed)", stream.deposited - earned,
+            a["fundRefund"] + a["patientRefund"], where,
+        )
+        c3.equal(
+            subject, "uncovered debt written off at cancel", max(streamed - stream.deposited, 0), a["uncoveredDebt"],
+            where,
+        )
         refund = a["fundRefund"] + a["patientRefund"]
         self._outflow(event, stream, refund, a["fundRefund"], a["patientRefund"], "cancel refund")
         # The payout of the same transaction was deferred to here: the refund is attributed first.
@@ -217,7 +282,10 @@ class StreamBook:
             self._on_Withdrawn(payout, payout.args, paid_at_cancel=a["paidToCareTeam"])
         blocked = self.ctx.books["Regulator"].payout_blocked(stream.reservation)
         if a["heldForCareTeam"]:
-            self.audit.check("R9").holds(blocked is not None, subject, "care team's part held at cancel only under a freeze", "paid (nothing frozen)", f"{a['heldForCareTeam']} held", where)
+            self.audit.check("R9").holds(
+                blocked is not None, subject, "care team's part held at cancel only under a freeze",
+                "paid (nothing frozen)", f"{a['heldForCareTeam']} held", where,
+            )
         stream.active_seconds = stream.active_at(now)
         stream.snapshot, stream.state, stream.cancelled_at = now, CANCELLED, event.where()
         stream.fund_refunds += a["fundRefund"]
@@ -246,7 +314,10 @@ class StreamBook:
 
     def _on_RefundClaimed(self, event: Event, a: dict) -> None:
         held = self.held_refunds[a["account"]]
-        self.audit.check("C1").equal(f"CareStream held refunds of {self.ctx.label(a['account'])}", "claimed (all that was held)", held, a["amount"], self.ctx.at(event))
+        self.audit.check("C1").equal(
+            f"CareStream held refunds of {self.ctx.label(a['account'])}", "claimed (all that was held)", held,
+            a["amount"], self.ctx.at(event),
+        )
         self.held_refunds[a["account"]] = 0
         self.expected_flow[event.tx] -= a["amount"]
 
@@ -276,22 +347,36 @@ class StreamBook:
             ):
                 c2.equal(subject, f"ledger {name} (from events)", expected, actual)
             still_held = (ledger[0] - ledger[2]) + (ledger[1] - ledger[3])
-            c2.equal(subject, "deposits = paid + fund refunds + patient refunds + still held", stream.deposited, stream.paid + stream.fund_refunds + stream.patient_refunds + still_held)
+            c2.equal(
+                subject, "deposits = paid + fund refunds + patient refunds + still held", stream.deposited,
+                stream.paid + stream.fund_refunds + stream.patient_refunds + still_held,
+            )
             if stream.state == CANCELLED and still_held == 0:
                 p1.equal(subject, "fund balance of a drained stream", 0, ledger[0] - ledger[2])
                 p1.equal(subject, "patient balance of a drained stream", 0, ledger[1] - ledger[3])
             reservation = regulator.reservations.get(stream.reservation)
             if reservation is not None and stream.state != CANCELLED:
-                c4.holds(stream.ledger.fund_balance <= reservation.fund, subject, "fund balance within its reservation's fundReserved", f"<= {reservation.fund}", stream.ledger.fund_balance)
+                c4.holds(
+                    stream.ledger.fund_balance <= reservation.fund, subject,
+                    "fund balance within its reservation's fundReserved", f"<= {reservation.fund}",
+                    stream.ledger.fund_balance,
+                )
             owed += stream.held
         for account, amount in sorted(self.held_refunds.items()):
-            c1.equal(f"CareStream held refunds of {ctx.label(account)}", "heldRefundOf", amount, view("CareStream", "heldRefundOf", account))
+            c1.equal(
+                f"CareStream held refunds of {ctx.label(account)}", "heldRefundOf", amount,
+                view("CareStream", "heldRefundOf", account),
+            )
             owed += amount
         module = ctx.chain.addresses["CareStream"]
         balance = view("CareUSD", "balanceOf", module)
         c1.equal(f"CareStream {module}", "token balance = Σ stream balances + held refunds", owed, balance)
         if self.streams or ctx.chain.from_block == 0:
-            c7.holds(view("CareStream", "nextStreamId") - 1 >= max(self.streams, default=0), "CareStream", "nextStreamId covers every stream seen", f">= {max(self.streams, default=0) + 1}", view("CareStream", "nextStreamId"))
+            c7.holds(
+                view("CareStream", "nextStreamId") - 1 >= max(self.streams, default=0), "CareStream",
+                "nextStreamId covers every stream seen", f">= {max(self.streams, default=0) + 1}",
+                view("CareStream", "nextStreamId"),
+            )
         c1.figure("streams", len(self.streams))
         c1.figure("module balance", balance)
         c1.figure("owed", owed)

@@ -78,8 +78,13 @@ class TokenBook:
         t2 = self.audit.check("T2")
         for side, account in (("sender", source), ("receiver", target)):
             if account != ZERO_ADDRESS:
-                t2.holds(account not in self.frozen, f"CareUSD account {self.ctx.label(account)}", f"frozen {side} of a transfer", "not frozen", f"frozen, moved {value} units", where)
-        self.audit.check("T3").holds(not self.paused, "CareUSD", "transfer while paused", "no transfer", f"{value} units moved", where)
+                t2.holds(
+                    account not in self.frozen, f"CareUSD account {self.ctx.label(account)}",
+                    f"frozen {side} of a transfer", "not frozen", f"frozen, moved {value} units", where,
+                )
+        self.audit.check("T3").holds(
+            not self.paused, "CareUSD", "transfer while paused", "no transfer", f"{value} units moved", where,
+        )
         if source == ZERO_ADDRESS:
             self.supply += value
             self.minted += value
@@ -97,10 +102,16 @@ class TokenBook:
         minter, target, amount = a["minter"], a["to"], a["amount"]
         t1 = self.audit.check("T1")
         allowance = self._allowance(minter)
-        t1.holds(amount <= allowance, f"CareUSD minter {self.ctx.label(minter)}", "mint within allowance", f"<= {allowance}", amount, self.ctx.at(event))
+        t1.holds(
+            amount <= allowance, f"CareUSD minter {self.ctx.label(minter)}", "mint within allowance", f"<= {allowance}",
+            amount, self.ctx.at(event),
+        )
         self.allowances[minter] = allowance - amount
         mints = self.pending_mints[event.tx]
-        t1.holds((target, amount) in mints, f"CareUSD minter {self.ctx.label(minter)}", "Minted matches a Transfer from 0", f"Transfer(0 -> {target}, {amount})", "none in the transaction", self.ctx.at(event))
+        t1.holds(
+            (target, amount) in mints, f"CareUSD minter {self.ctx.label(minter)}", "Minted matches a Transfer from 0",
+            f"Transfer(0 -> {target}, {amount})", "none in the transaction", self.ctx.at(event),
+        )
         if (target, amount) in mints:
             mints.remove((target, amount))
 
@@ -127,7 +138,9 @@ class TokenBook:
         subject = f"CareUSD authorization of {self.ctx.label(a['authorizer'])} nonce 0x{a['nonce'].hex()}"
         t4 = self.audit.check("T4")
         t4.holds(key not in self.used_nonces, subject, "uses", 1, 2, self.ctx.at(event))
-        t4.holds(key not in self.cancelled_nonces, subject, "used after cancellation", "never", "used", self.ctx.at(event))
+        t4.holds(
+            key not in self.cancelled_nonces, subject, "used after cancellation", "never", "used", self.ctx.at(event),
+        )
         self.used_nonces.add(key)
 
     def _on_AuthorizationCanceled(self, event: Event, a: dict) -> None:
@@ -138,16 +151,31 @@ class TokenBook:
         t1 = self.audit.check("T1")
         for tx, mints in self.pending_mints.items():
             for target, amount in mints:
-                t1.holds(False, f"CareUSD mint to {ctx.label(target)}", "Minted event by a minter", f"Minted({amount})", "none", f"tx {tx}")
+                t1.holds(
+                    False, f"CareUSD mint to {ctx.label(target)}", "Minted event by a minter", f"Minted({amount})",
+                    "none", f"tx {tx}",
+                )
         on_chain = {account: view("CareUSD", "balanceOf", account) for account in self.balances}
         for account, balance in sorted(self.balances.items()):
-            t1.equal(f"CareUSD account {ctx.label(account)}", "balanceOf (rebuilt from Transfer events)", balance, on_chain[account])
+            t1.equal(
+                f"CareUSD account {ctx.label(account)}", "balanceOf (rebuilt from Transfer events)", balance,
+                on_chain[account],
+            )
         total_supply = view("CareUSD", "totalSupply")
-        t1.equal("CareUSD", "Σ balanceOf of every account that ever held units, against totalSupply", total_supply, sum(on_chain.values()))
-        t1.equal("CareUSD", "totalSupply (sum of balances rebuilt from Transfer events)", sum(self.balances.values()), total_supply)
+        t1.equal(
+            "CareUSD", "Σ balanceOf of every account that ever held units, against totalSupply", total_supply,
+            sum(on_chain.values()),
+        )
+        t1.equal(
+            "CareUSD", "totalSupply (sum of balances rebuilt from Transfer events)", sum(self.balances.values()),
+            total_supply,
+        )
         t1.equal("CareUSD", "totalSupply (mints - burns)", self.supply, total_supply)
         for minter, allowance in sorted(self.allowances.items()):
-            t1.equal(f"CareUSD minter {ctx.label(minter)}", "minterAllowance (configured - minted)", allowance, view("CareUSD", "minterAllowance", minter))
+            t1.equal(
+                f"CareUSD minter {ctx.label(minter)}", "minterAllowance (configured - minted)", allowance,
+                view("CareUSD", "minterAllowance", minter),
+            )
         t1.figure("totalSupply", total_supply)
         t1.figure("sum of balances", sum(self.balances.values()))
         t1.figure("minted", self.minted)
@@ -155,12 +183,19 @@ class TokenBook:
         t1.figure("accounts", len(self.balances))
         t2 = self.audit.check("T2")
         for account in sorted(set(self.balances) | self.frozen):
-            t2.equal(f"CareUSD account {ctx.label(account)}", "isFrozen (from freeze events)", account in self.frozen, view("CareUSD", "isFrozen", account))
+            t2.equal(
+                f"CareUSD account {ctx.label(account)}", "isFrozen (from freeze events)", account in self.frozen,
+                view("CareUSD", "isFrozen", account),
+            )
         t2.figure("frozen now", len(self.frozen))
-        self.audit.check("T3").equal("CareUSD", "paused (from Paused/Unpaused events)", self.paused, view("CareUSD", "paused"))
+        self.audit.check("T3").equal(
+            "CareUSD", "paused (from Paused/Unpaused events)", self.paused, view("CareUSD", "paused"),
+        )
         self.audit.check("T4").figure("authorizations used", len(self.used_nonces))
         self.audit.partly("T2", "refused approvals and allowance spending by frozen accounts leave no event")
-        self.audit.partly("T4", "signatures and validity windows are checked by the token when used; a refused one leaves no event")
+        self.audit.partly(
+            "T4", "signatures and validity windows are checked by the token when used; a refused one leaves no event",
+        )
 
     def net_flow(self, tx: str, address: str) -> int:
         """Units that entered `address` minus units that left it in one transaction."""

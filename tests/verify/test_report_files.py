@@ -96,7 +96,9 @@ def test_report__split_table__has_every_recipients_claim(report, history):
         _row(text, f"0x{split_a.hex()[:10]}", recipient, usd(claimed))
 
 
-def test_report__more_lines_than_a_chart_shows__keeps_the_charts_readable_and_the_tables_whole(history, w3, tmp_path, monkeypatch):
+def test_report__more_lines_than_a_chart_shows__keeps_the_charts_readable_and_the_tables_whole(
+    history, w3, tmp_path, monkeypatch,
+):
     monkeypatch.setattr("carepay.report.MAX_BARS", 2)
 
     paths = write_report(w3, history.addresses(), history.deploy_block, tmp_path)

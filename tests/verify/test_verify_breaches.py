@@ -203,7 +203,9 @@ def test_verify__address_without_code__says_the_deployment_may_be_for_another_ne
 
 
 def test_verify__from_block_after_the_deployment__asks_for_the_deployment_block(history, w3):
-    with pytest.raises(ReaderError, match=r"Regulator at 0x.* already existed before block .*pass the block the suite was deployed in"):
+    with pytest.raises(
+        ReaderError, match=r"Regulator at 0x.* already existed before block .*pass the block the suite was deployed in",
+    ):
         verify(w3, history.addresses(), history.deploy_block + 5)
 
 

@@ -93,8 +93,13 @@ def deploy_world(accounts, chain, project) -> History:
         regulator.registerPatient(pid, account, program_id, 1, sender=admin)
     inst_a, inst_b = parties.institutions
     doc_a, doc_b = parties.practitioners
-    split_a, recipients_a = _split(router, regulator, admin, inst_a, {inst_a: 600_000, doc_a: 250_000, vendor: 100_000, parties.patients[0]: 50_000}, inst_a)
-    split_b, recipients_b = _split(router, regulator, admin, inst_b, {inst_b: 333_334, doc_b: 333_333, vendor: 333_333}, vendor)
+    split_a, recipients_a = _split(
+        router, regulator, admin, inst_a,
+        {inst_a: 600_000, doc_a: 250_000, vendor: 100_000, parties.patients[0]: 50_000}, inst_a,
+    )
+    split_b, recipients_b = _split(
+        router, regulator, admin, inst_b, {inst_b: 333_334, doc_b: 333_333, vendor: 333_333}, vendor,
+    )
     mint(suite, admin, fund, 1_000_000 * UNIT)
     for patient in parties.patients:
         mint(suite, admin, patient, 100_000 * UNIT)
@@ -114,7 +119,10 @@ def _advance(chain, seconds: int) -> None:
 
 
 def _stream_params(h: History, patient: int, institution: int, deposit: int, start: int = 0, end: int = 0) -> tuple:
-    return (h.program_id, h.patient_ids[patient], h.institutions[institution], h.practitioners[institution], CHRONIC, h.splits[institution], MONTHLY_RATE, start, end, deposit)
+    return (
+        h.program_id, h.patient_ids[patient], h.institutions[institution], h.practitioners[institution], CHRONIC,
+        h.splits[institution], MONTHLY_RATE, start, end, deposit,
+    )
 
 
 def _terms(h: History, chain, patient: int, institution: int, amounts: list[int], gap: int = 10 * DAY) -> tuple:
@@ -128,7 +136,9 @@ def _open_episode(h: History, chain, name: str, patient: int, institution: int, 
     escrow = h.suite.escrow
     terms = _terms(h, chain, patient, institution, amounts)
     episode_id = escrow.nextEpisodeId()
-    escrow.createEpisode((h.institutions[institution], h.practitioners[institution], DIGITAL_TWIN, terms), sender=sender)
+    escrow.createEpisode(
+        (h.institutions[institution], h.practitioners[institution], DIGITAL_TWIN, terms), sender=sender,
+    )
     h.episodes[name] = (episode_id, terms)
 
 
@@ -144,7 +154,9 @@ def _create_signed_stream(h: History, chain, patient: int, deposit: int) -> None
         account.private_key, token.address, chain.chain_id, account, stream.address, quote.patientShare, 0, valid_before, nonce
     )
     h.streams["signed"] = stream.nextStreamId()
-    stream.createWithAuthorization(params, (quote.patientShare, 0, valid_before, salt, signature.signature), sender=h.admin)
+    stream.createWithAuthorization(
+        params, (quote.patientShare, 0, valid_before, salt, signature.signature), sender=h.admin,
+    )
 
 
 def run_history(h: History, chain) -> None:
