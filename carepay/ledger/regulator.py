@@ -28,6 +28,11 @@ R9 = "No reservation or top-up involves a frozen program, institution, practitio
 R10 = "Every reservation is for a covered service, within the region rule, to an approved payee, within the practitioner's daily limit, by the patient or a fund operator."
 
 MODULE_ROLE = keccak(text="MODULE_ROLE")
+#: Supervision.Reservation, as `getReservation` returns it.
+RESERVATION_FIELDS = (
+    "module", "programId", "period", "patientId", "institution", "serviceType", "fundReserved", "patientReserved",
+    "deductibleCounted",
+)
 SECONDS_PER_DAY = 86_400
 
 
@@ -385,13 +390,11 @@ class RegulatorBook:
             record = view("Regulator", "getReservation", rid)
             subject = f"Regulator reservation {rid}"
             for name, expected in (
+                ("module", reservation.module), ("institution", reservation.institution),
                 ("fundReserved", reservation.fund), ("patientReserved", reservation.patient_share),
                 ("deductibleCounted", reservation.deductible), ("period", reservation.period),
             ):
-                r4.equal(
-                    subject, name, expected,
-                    record[["module", "programId", "period", "patientId", "institution", "serviceType", "fundReserved", "patientReserved", "deductibleCounted"].index(name)],
-                )
+                r4.equal(subject, name, expected, record[RESERVATION_FIELDS.index(name)])
         for key, total in sorted(sums.items()):
             program, institution, period = key
             r4.equal(
