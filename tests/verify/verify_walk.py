@@ -1,21 +1,13 @@
-"""verify after random walks over the whole suite: no false alarm, whatever the interleaving.
+"""A seeded random walk over the whole suite, sent through web3, for verify's false-alarm test.
 
-Each walk continues the realistic history with seeded random actions of every kind (streams, episodes,
-splits, Regulator and token freezes, time jumps across periods). An action the contracts refuse
-reverts and leaves nothing behind, so it is simply skipped; whatever succeeds must keep every
-invariant, and verify must say so.
+Actions of every kind (streams, episodes, splits, Regulator and token freezes, time jumps across
+periods) with callers chosen among the accounts allowed to act; an action the contracts refuse reverts
+and leaves nothing behind, so the walk just goes on.
 """
 
-import random
-
-import pytest
-from verify_history import DAY, UNIT, _stream_params, _terms
-from web3.exceptions import ContractLogicError
+from verify_history import DAY, DIGITAL_TWIN, UNIT, _stream_params, _terms
 
 from carepay import artifacts
-from carepay.verify import verify
-
-STEPS = 80
 
 
 def _plain(value):
@@ -82,7 +74,7 @@ class Walk:
             amounts = [rng.randrange(1, 200) * UNIT + rng.randrange(UNIT) for _ in range(rng.randrange(1, 4))]
             terms = _plain(_terms(h, self.chain, p, i, amounts, gap=rng.choice([2, 6, 12]) * DAY))
             episode_id = self.contracts["OutcomeEscrow"].functions.nextEpisodeId().call()
-            params = (h.institutions[i], h.practitioners[i], _terms.__globals__["DIGITAL_TWIN"], terms)
+            params = (h.institutions[i], h.practitioners[i], DIGITAL_TWIN, terms)
             self.send("OutcomeEscrow", "createEpisode", params, sender=rng.choice([h.fund, h.patients[p]]))
             self.episodes.append((episode_id, terms))
 
@@ -112,22 +104,3 @@ class Walk:
             lambda: self.send("CareUSD", rng.choice(["freeze", "unfreeze"]), rng.choice(payers), sender=h.admin),
             lambda: setattr(self.chain, "pending_timestamp", self.chain.pending_timestamp + rng.choice([3_600, DAY, 3 * DAY, 17 * DAY])),
         ]
-
-
-@pytest.mark.parametrize("seed", [1])  # seeds 1-7 all pass; one keeps the suite fast
-def test_verify__random_walk_after_the_history__finds_no_breach(history, chain, w3, seed):
-    rng = random.Random(seed)
-    walk = Walk(history, chain, w3, rng)
-    actions = walk.actions()
-    done = 0
-    for _ in range(STEPS):
-        try:
-            rng.choice(actions)()
-            done += 1
-        except ContractLogicError:
-            pass  # refused by the contracts: nothing happened
-
-    result = verify(w3, history.addresses(), history.deploy_block)
-
-    assert [b.message for b in result.breaches] == []
-    assert done >= STEPS // 4  # the walk did something (refusals are expected too)
