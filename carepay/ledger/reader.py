@@ -144,7 +144,7 @@ def read_chain(
             raise ReaderError(f"no contract code at {address} ({name}) on this chain; is the deployment for another network?")
         # The state is rebuilt from every event, so the range must start at the deployment. Only the token
         # may predate it (an existing CareUSD): its balances at from_block - 1 are read as the starting point.
-        if name != "CareUSD" and from_block > 0 and w3.eth.get_code(address, block_identifier=from_block - 1):
+        if name != "CareUSD" and from_block > 0 and code_before(w3, address, from_block):
             raise ReaderError(
                 f"{name} at {address} already existed before block {from_block}, so events before it would be "
                 f"missed; pass the block the suite was deployed in (the deployment manifest's block)"
@@ -169,6 +169,14 @@ def read_chain(
     ]
     events.sort(key=lambda e: e.order)
     return ChainData(w3, addresses, from_block, to_block, events, contracts)
+
+
+def code_before(w3: Web3, address: str, block: int) -> bool:
+    """Whether `address` had code at `block - 1`; False when the node keeps no state that old (not an archive)."""
+    try:
+        return bool(w3.eth.get_code(address, block_identifier=block - 1))
+    except Exception:  # a pruned node cannot tell; the events then decide (a missed creation shows as a breach)
+        return False
 
 
 def _logs(w3: Web3, addresses: list[str], from_block: int, to_block: int, block_range: int) -> Iterable[Any]:

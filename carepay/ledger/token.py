@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections import defaultdict
 
 from carepay.ledger.context import ZERO_ADDRESS, Context
-from carepay.ledger.reader import Event
+from carepay.ledger.reader import Event, code_before
 
 T1 = "Total supply equals the sum of all balances; only minters mint, within their allowance, which falls by exactly what they mint."
 T2 = "A frozen account neither sends nor receives (no Transfer involves it while frozen)."
@@ -41,7 +41,7 @@ class TokenBook:
     def _start_from_existing_state(self) -> None:
         chain = self.ctx.chain
         token = chain.addresses["CareUSD"]
-        if chain.from_block == 0 or not chain.w3.eth.get_code(token, block_identifier=chain.from_block - 1):
+        if chain.from_block == 0 or not code_before(chain.w3, token, chain.from_block):
             return
         self.baseline_block = chain.from_block - 1
         contract = chain.contracts["CareUSD"].functions

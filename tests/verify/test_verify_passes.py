@@ -65,3 +65,11 @@ def test_verify__random_walk_after_the_history__finds_no_breach(history, chain, 
 
     assert [b.message for b in result.breaches] == []
     assert done >= RANDOM_STEPS // 4  # the walk did something (refusals are expected too)
+
+
+def test_verify__token_deployed_before_the_range__starts_from_its_state_then(history, w3):
+    # deploy_suite deploys CareUSD first: a range starting one block later sees the token as pre-existing.
+    result = verify(w3, history.addresses(), history.deploy_block + 1)
+
+    assert result.ok, [b.message for b in result.breaches]
+    assert result.check("T1").figures["totalSupply"] == history.suite.token.totalSupply()
