@@ -337,6 +337,8 @@ class StreamBook:
                 ("activeSeconds", stream.active_seconds, accrual[3]),
                 ("state", STATE_NAMES[stream.state], STATE_NAMES.get(accrual[4], accrual[4])),
                 ("reservationId", stream.reservation, record[3]),
+                ("sender", stream.sender, record[1]),
+                ("splitId", stream.split, record[5]),
             ):
                 c7.equal(subject, name, expected, actual)
             for name, expected, actual in (
