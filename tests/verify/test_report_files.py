@@ -4,7 +4,7 @@ import re
 
 import matplotlib.image
 import pytest
-from verify_history import UNIT
+from .verify_history import UNIT
 
 from carepay.report import write_report
 from carepay.report_render import usd

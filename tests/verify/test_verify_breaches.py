@@ -12,7 +12,7 @@ import json
 import pytest
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
-from verify_history import UNIT
+from .verify_history import UNIT
 
 from carepay.ledger.reader import ReaderError
 from carepay.verify import verify

@@ -3,7 +3,7 @@
 import random
 
 import pytest
-from verify_walk import Walk
+from .verify_walk import Walk
 from web3.exceptions import ContractLogicError
 
 from carepay.verify import NOT_CHECKABLE, PASS, verify

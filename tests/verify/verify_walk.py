@@ -5,7 +5,7 @@ periods) with callers chosen among the accounts allowed to act; an action the co
 and leaves nothing behind, so the walk just goes on.
 """
 
-from verify_history import DAY, DIGITAL_TWIN, UNIT, _stream_params, _terms
+from .verify_history import DAY, DIGITAL_TWIN, UNIT, _stream_params, _terms
 
 from carepay import artifacts
 
