@@ -68,7 +68,7 @@ class World:
     ffs: Contract | None
     split_id: bytes
     split_recipients: list[str]
-    patient: bytes = field(default_factory=lambda: patient_id("patient-0"))
+    pid: bytes = field(default_factory=lambda: patient_id("patient-0"))  # the main patient's id
 
     def __getattr__(self, name: str) -> Any:  # world.fund, world.patient_account, ...
         parties = self.__dict__.get("parties", {})
@@ -88,30 +88,30 @@ class World:
     def stream_params(self, patient: bytes | None = None, institution: str | None = None,
                       practitioner: str | None = None, split_id: bytes | None = None, start: int = 0,
                       deposit: int = STREAM_DEPOSIT) -> tuple:
-        return (PROGRAM_ID, patient or self.patient, institution or self.parties["institution"],
+        return (PROGRAM_ID, patient or self.pid, institution or self.parties["institution"],
                 practitioner or self.parties["practitioner"], CHRONIC, split_id or self.split_id,
                 RATE_PER_SECOND, start, 0, deposit)
 
     def terms(self, milestones: int = 2, patient: bytes | None = None, split_id: bytes | None = None,
-              first_deadline: int | None = None) -> tuple:
-        first = (first_deadline or self.chain.now + 30 * 24 * 3600)
-        stages = [(MILESTONE, first + i * 30 * 24 * 3600) for i in range(milestones)]
+              amount: int = MILESTONE) -> tuple:
+        first = self.chain.now + 30 * 24 * 3600
+        stages = [(amount, first + i * 30 * 24 * 3600) for i in range(milestones)]
         outcome = ([self.parties["attestor_a"], self.parties["attestor_b"]], 2, TIERS, CHALLENGE_WINDOW,
                    ARBITRATION_WINDOW)
-        return (PROGRAM_ID, patient or self.patient, split_id or self.split_id, stages, outcome)
+        return (PROGRAM_ID, patient or self.pid, split_id or self.split_id, stages, outcome)
 
     def episode_params(self, terms: tuple, institution: str | None = None, practitioner: str | None = None) -> tuple:
         return (institution or self.parties["institution"], practitioner or self.parties["practitioner"], TWIN, terms)
 
     def claim(self, charge: int, patient: bytes | None = None, institution: str | None = None,
               practitioner: str | None = None) -> tuple:
-        return (PROGRAM_ID, patient or self.patient, institution or self.parties["institution"],
+        return (PROGRAM_ID, patient or self.pid, institution or self.parties["institution"],
                 practitioner or self.parties["practitioner"], FOLLOW_UP, self.split_id,
                 self.parties["operator"], charge)
 
     def ffs_payment(self, charge: int, patient: bytes | None = None, institution: str | None = None,
                     practitioner: str | None = None, record: bytes = b"\x01" * 32) -> tuple:
-        return (PROGRAM_ID, patient or self.patient, institution or self.parties["institution"],
+        return (PROGRAM_ID, patient or self.pid, institution or self.parties["institution"],
                 practitioner or self.parties["practitioner"], FOLLOW_UP, self.split_id, charge, record)
 
     def next_stream_id(self) -> int:
@@ -128,7 +128,7 @@ class World:
     def register_patient_calls(self, pid: bytes, account: str) -> list[tuple[str, Contract, str]]:
         """Registers a patient, funds its account and approves every payment module."""
         calls = [(self.admin, self.regulator, self.regulator.data("registerPatient", pid, account, PROGRAM_ID, REGION)),
-                 (self.admin, self.token, self.token.data("mint", account, 1_000_000 * UNIT))]
+                 (self.admin, self.token, self.token.data("mint", account, 10**9 * UNIT))]
         calls += [(account, self.token, self.token.data("approve", m.address, MAX_UINT)) for m in self.payment_modules()]
         return calls
 
@@ -181,9 +181,10 @@ class World:
             calls.append((admin, token, token.data("mint", p[holder], 10**9 * UNIT)))
         calls += [(p["fund"], token, token.data("approve", m.address, MAX_UINT)) for m in self.payment_modules()]
         calls += [(p["fund"], token, token.data("approve", self.router.address, MAX_UINT)),
-                  (p["holder"], token, token.data("approve", self.router.address, MAX_UINT))]
+                  (p["holder"], token, token.data("approve", self.router.address, MAX_UINT)),
+                  (p["holder"], token, token.data("approve", p["fund"], MAX_UINT))]  # the unlimited baseline
         calls += self.register_institution_calls(p["institution"], p["practitioner"])
-        calls += self.register_patient_calls(self.patient, p["patient"])
+        calls += self.register_patient_calls(self.pid, p["patient"])
         self.chain.send_many(calls)
 
 
