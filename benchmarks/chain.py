@@ -69,6 +69,10 @@ class Chain:
         self.node.revert(snapshot_id)
         self._nonces.clear()
 
+    def forget_nonces(self) -> None:
+        """After another client sent transactions from our accounts."""
+        self._nonces.clear()
+
     # transactions -------------------------------------------------------------------------------
 
     def _nonce(self, sender: str) -> int:

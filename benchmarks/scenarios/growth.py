@@ -92,7 +92,8 @@ def probe(rec: Recorder) -> None:
     m("Regulator.reserve", w.module, reg, "reserve", w.claim(50 * UNIT, pid, inst, prac),
       case="by a module account; the patient's first claim on this service line", includes="")
     m("SplitRouter.pay", w.fund, w.router, "pay", w.split_id, 50 * UNIT, case="later", includes="")
-    m("SplitRouter.withdraw", w.keeper, w.router, "withdraw", w.split_id, w.split_recipients[1], case="later",
+    m("SplitRouter.withdraw", w.keeper, w.router, "withdraw", w.split_id, w.split_recipients[1],
+      case="a recipient's first claim",
       includes="")
     if w.ffs is not None:
         from benchmarks.scenarios.fee_for_service import payer  # only with the module
