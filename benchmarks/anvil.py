@@ -60,6 +60,9 @@ class Anvil:
             "--timestamp", str(GENESIS_TIME), "--no-mining", "--auto-impersonate",
             "--base-fee", "0", "--no-priority-fee", "--gas-limit", "1000000000000",
             "--chain-id", str(CHAIN_ID),
+            # No state per historical block: growth mines hundreds of blocks over a large state, and keeping
+            # every one costs gigabytes. Snapshots (evm_snapshot) still work; only old-block queries do not.
+            "--prune-history",
         ]
         self._process = subprocess.Popen(command, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
         deadline = time.monotonic() + 20

@@ -1,9 +1,10 @@
-"""One benchmark run: the catalog chain (baselines, every function, split scaling, overhead), then a fresh
-chain for growth (so "1 existing" means exactly one) and throughput. Returns the results dict."""
+"""One benchmark run on three fresh chains: the catalog (baselines, every function, split scaling, overhead),
+growth (so that "1 existing" means exactly one), and throughput. Returns the results dict."""
 
 from __future__ import annotations
 
 import subprocess
+import sys
 import time
 from typing import Any
 
@@ -17,6 +18,12 @@ from benchmarks.scenarios import escrow, fee_for_service, growth, overhead, regu
 from benchmarks.targets import evaluate
 from benchmarks import external
 from benchmarks.world import FEE_FOR_SERVICE, World
+
+def log(message: str, _start: list[float] = []) -> None:  # noqa: B006 - the run's start, kept across calls
+    if not _start:
+        _start.append(time.perf_counter())
+    print(f"[bench {time.perf_counter() - _start[0]:6.1f} s] {message}", file=sys.stderr, flush=True)
+
 
 CONTRACTS = ("CareUSD", "Regulator", "SplitRouter", "CareStream", "OutcomeEscrow")
 
@@ -37,12 +44,14 @@ def _not_measured(world: World, measured: list[dict[str, Any]]) -> dict[str, lis
 def catalog_figures(max_recipients: int | None = None) -> dict[str, Any]:
     with Anvil() as node:
         world = _world(node)
+        log("catalog chain deployed; measuring baselines and every function")
         base = Recorder(world, "baselines")
         token.measure_baselines(base)
         functions = Recorder(world, "functions")
         for area in (token, regulator, stream, escrow, splits):
             area.measure_catalog(functions)
         notes = fee_for_service.measure_catalog(functions)
+        log("split scaling")
         scaling = Recorder(world, "splits")
         limit = max_recipients or world.router.call(node, "MAX_RECIPIENTS")
         split_figures = splits.measure_scaling(scaling, limit)
@@ -52,21 +61,31 @@ def catalog_figures(max_recipients: int | None = None) -> dict[str, Any]:
                 "not_measured": _not_measured(world, measured), "notes": notes}
 
 
-def growth_and_throughput(size: int, with_throughput: bool) -> tuple[dict[str, Any], dict[str, Any] | None]:
+def growth_figures(size: int) -> dict[str, Any]:
     with Anvil() as node:
         world = _world(node)
+        log(f"growth chain deployed; probe with 1, then {size:,} of each kind")
         figures = growth.measure(world, size)
-        speed = throughput.measure(world) if with_throughput else None
-        return figures, speed
+        log(f"growth done (setup seconds per kind: {figures['setup_seconds']})")
+        return figures
+
+
+def throughput_figures() -> dict[str, Any]:
+    with Anvil() as node:
+        log("throughput chain deployed: naive loop, sequential, batched sender")
+        return throughput.measure(_world(node))
 
 
 def run(growth_size: int = 10_000, with_throughput: bool = True) -> dict[str, Any]:
     start = time.perf_counter()
+    log("compiling if stale, starting anvil")
     gas = catalog_figures()
-    grown, speed = growth_and_throughput(growth_size, with_throughput)
+    grown = growth_figures(growth_size)
+    speed = throughput_figures() if with_throughput else None
     setup_seconds = grown.pop("setup_seconds")
     gas["growth"] = grown
     gas["targets"] = evaluate(gas["functions"], gas["baselines"], gas["splits"], gas["overhead"])
+    log("done")
     version = subprocess.run([str(anvil_binary()), "--version"], capture_output=True, text=True).stdout.splitlines()
     return {
         "about": {"anvil": version[0] if version else "anvil", "hardfork": "prague", "genesis_time": GENESIS_TIME,
