@@ -134,7 +134,22 @@ def render(results: dict[str, Any]) -> str:
                                      "(it runs the whole suite, 11+ minutes on 2 cores).", ""])
     out += ["### Harness times", "", f"Whole `make bench` run: {timings['bench_seconds']} s; growth setup "
             f"(batched, seconds per kind): {timings['growth_setup_seconds']}.", ""]
-    return "\n".join(out)
+    return "\n".join(out + HOW)
+
+
+HOW = ["## How these figures are made", "",
+       "- `make bench` runs `python -m benchmarks`: three fresh anvil chains (catalog, growth, throughput), each "
+       "started with `--timestamp`, the standard test mnemonic, `--hardfork prague`, no automine; contracts deployed "
+       "from the ape build (`carepay.artifacts`, compiled when stale) by plain JSON-RPC; every measured transaction "
+       "mined alone in a block at a timestamp the harness sets (`evm_mine`).",
+       "- Setups (10,000 of each kind) go as `eth_sendTransaction` JSON-RPC batches with explicit nonces and gas, "
+       "100 per block, from anvil's unlocked and auto-impersonated accounts: nothing is signed in Python "
+       "(EIP-712 signatures for permit and EIP-3009 come from anvil's `eth_signTypedData_v4`).",
+       "- `make bench-check` runs the gas measurements twice and compares them (`python -m benchmarks.compare`).",
+       "- Cold versus warm: *first* means the first use of a patient, an institution, a recipient or a module "
+       "(new storage slots at 22,100 gas each); *typical* means the same parties again on the same day.",
+       "- FeeForService is measured when the build has it (`carepay.artifacts.load` finds it); the driver's "
+       "throughput and `make test`'s time come from files or a command (see `benchmarks/external.py`).", ""]
 
 
 def write_markdown(results: dict[str, Any], path: Path) -> None:

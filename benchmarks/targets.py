@@ -37,9 +37,9 @@ def _why(key: str, gas: int, target: int, rows: dict[str, dict[str, Any]], basel
         return (f"{gap:,} over. Execution {row['execution_gas']:,} = the reservation (Regulator.reserve alone: "
                 f"{reserve:,}) + two payer pulls (transferFrom {pull:,} each) + {rest(reserve, 2 * pull):,} for the "
                 f"stream record, the module's checks, the call overheads and the events. Sablier writes one stream and "
-                f"does one transfer. It would take a reservation of fewer new slots (today 3 new slots at 22,100 each, "
-                f"plus the usage and ledger updates and a Reserved event carrying the whole claim), a stream record "
-                f"packed into fewer slots, and one pull when the patient share is zero.")
+                f"does one transfer. It would take fewer new storage slots per claim (each costs 22,100: the Regulator's "
+                f"reservation record and the stream record), a smaller Reserved event than the whole claim, and a "
+                f"single pull when one payer's share is zero.")
     if key == "CareStream.withdraw":
         return (f"{gap:,} over. Execution {row['execution_gas']:,} = SplitRouter.pay ({split_pay:,} when an account "
                 f"pays it directly) + {rest(split_pay):,} for Regulator.checkPayout (a call to another contract: cold "

@@ -89,12 +89,26 @@ def probe(rec: Recorder) -> None:
     m("OutcomeEscrow.attest.reaching", w.attestor_b, e, "attest", episode, terms, 0, b"\x52" * 32, case="threshold",
       includes="")
     m("OutcomeEscrow.settle", w.keeper, e, "settle", episode, terms, at=chain.now + DAY, case="100% tier", includes="")
+    disputed_terms = w.terms(milestones=1, patient=pid)
+    disputed = w.next_episode_id()
+    w.tx(w.operator, e, "createEpisode", w.episode_params(disputed_terms, institution=inst, practitioner=prac))
+    w.tx(w.attestor_a, e, "attest", disputed, disputed_terms, 0, b"\x54" * 32)
+    w.tx(w.attestor_b, e, "attest", disputed, disputed_terms, 0, b"\x55" * 32)
+    m("OutcomeEscrow.dispute", w.operator, e, "dispute", disputed, disputed_terms, b"\x56" * 32, case="by the fund operator",
+      includes="")
+    m("OutcomeEscrow.resolve", w.arbiter, e, "resolve", disputed, disputed_terms, 1, b"\x57" * 32, case="50% tier",
+      includes="")
+    reservation = reg.call(w.node, "reservationCount") + 1
     m("Regulator.reserve", w.module, reg, "reserve", w.claim(50 * UNIT, pid, inst, prac),
       case="by a module account; the patient's first claim on this service line", includes="")
+    m("Regulator.topUp", w.module, reg, "topUp", reservation, 0, 0, 20 * UNIT, w.operator, case="same period",
+      includes="")
+    m("Regulator.release", w.module, reg, "release", reservation, 10 * UNIT, 0, case="partial", includes="")
     m("SplitRouter.pay", w.fund, w.router, "pay", w.split_id, 50 * UNIT, case="later", includes="")
     m("SplitRouter.withdraw", w.keeper, w.router, "withdraw", w.split_id, w.split_recipients[1],
       case="a recipient's first claim",
       includes="")
+    m("SplitRouter.distribute", w.keeper, w.router, "distribute", w.split_id, case="3 recipients", includes="")
     if w.ffs is not None:
         from benchmarks.scenarios.fee_for_service import payer  # only with the module
         try:

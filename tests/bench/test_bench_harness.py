@@ -92,3 +92,15 @@ def test_compare__reports_a_changed_figure():
 
 def test_calldata_gas__counts_zero_and_non_zero_bytes():
     assert calldata_gas("0x00ff0000") == 4 * 3 + 16
+
+
+def test_driver_figures__the_drivers_json_is_read_as_flat_figures(tmp_path, monkeypatch):
+    from benchmarks import external
+
+    path = tmp_path / "driver.json"
+    path.write_text(json.dumps({"ok": True, "payments": {"batch": {"payments": 900, "payments_per_second": 310.5},
+                                                         "naive": {"payments": 90, "payments_per_second": 21.0}}}))
+    monkeypatch.delenv("CAREPAY_DRIVER_BENCH_CMD", raising=False)
+    monkeypatch.setenv("CAREPAY_DRIVER_RESULTS", str(path))
+    found = external.driver_throughput()
+    assert (found["payments_per_second"], found["naive_payments_per_second"]) == (310.5, 21.0)
