@@ -113,7 +113,7 @@ def probe(rec: Recorder) -> None:
         from benchmarks.scenarios.fee_for_service import payer  # only with the module
         try:
             m("FeeForService.pay", payer(rec), w.ffs, "pay", w.ffs_payment(50 * UNIT, **where, record=b"\x53" * 32),
-              case="warm", includes="")
+              case="after the probe's other claims", includes="")
         except Exception:  # noqa: BLE001 - reported by the catalog; growth goes on without it
             pass
 
