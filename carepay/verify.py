@@ -23,7 +23,7 @@ from carepay.ledger.result import FAIL, NOT_CHECKABLE, PASS, Breach, Check, Veri
 
 __all__ = ["verify", "verify_replay", "VerifyResult", "Check", "Breach", "ReaderError", "ORDER", "PASS", "FAIL", "NOT_CHECKABLE"]
 
-#: The invariants in the order of INVARIANTS.md (F1/F2: the fee-for-service module, when deployed).
+#: The invariants in the order of INVARIANTS.md (F2/F4: the fee-for-service module, when deployed).
 ORDER = [
     "T1", "T2", "T3", "T4", "T5",
     "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10",
@@ -31,7 +31,7 @@ ORDER = [
     "S1", "S2", "S3", "S4", "S5",
     "C1", "C2", "C3", "C4", "C5", "C6", "C7",
     "E1", "E2", "E3", "E4", "E5",
-    "F1", "F2",
+    "F2", "F4",
     "X1", "X2", "X3", "X4", "X5", "X6", "X7",
 ]
 

@@ -1,6 +1,6 @@
 """FeeForService rebuilt from its events: each charge is paid through at once, so the module holds nothing.
 
-Checks F1 and F2 (the module's own invariants, stated in its brief: it holds 0 after every payment and
+Checks F2 and F4 (INVARIANTS.md's F2 and F4: the module holds 0 after every payment and
 each payment's shares are the Regulator's quote and reach the split whole).
 """
 
@@ -11,8 +11,8 @@ from collections import defaultdict
 from carepay.ledger.context import Context
 from carepay.ledger.reader import Event
 
-F1 = "FeeForService holds no CareUSD: every charge it pulls in is paid out in the same transaction."
-F2 = "Each fee-for-service payment takes the Regulator's quoted shares and pays their sum, whole, into the split."
+F2 = "FeeForService holds no CareUSD: every charge it pulls in is paid out in the same transaction."
+F4 = "Each fee-for-service payment takes the Regulator's quoted shares and pays their sum, whole, into the split."
 
 
 class FeeForServiceBook:
@@ -22,8 +22,8 @@ class FeeForServiceBook:
         self.payments: list[dict] = []
         self.expected_flow: dict[str, int] = defaultdict(int)  # always 0 per transaction
         self.payouts: dict[bytes, int] = defaultdict(int)
-        self.audit.check("F1", F1)
         self.audit.check("F2", F2)
+        self.audit.check("F4", F4)
 
     def apply(self, event: Event) -> None:
         if event.name != "ServicePaid":
@@ -31,7 +31,7 @@ class FeeForServiceBook:
         a = event.args
         subject = f"FeeForService reservation {a['reservationId']}"
         where = self.ctx.at(event)
-        f2 = self.audit.check("F2")
+        f2 = self.audit.check("F4")
         regulator = self.ctx.books["Regulator"]
         quote = regulator.last_quote.get((event.tx, a["reservationId"]))
         if f2.holds(
@@ -53,7 +53,7 @@ class FeeForServiceBook:
 
     def finish(self) -> None:
         module = self.ctx.chain.addresses["FeeForService"]
-        f1 = self.audit.check("F1")
+        f1 = self.audit.check("F2")
         balance = self.ctx.chain.view("CareUSD", "balanceOf", module)
         f1.equal(f"FeeForService {module}", "token balance", 0, balance)
         f1.figure("payments", len(self.payments))

@@ -210,14 +210,14 @@ def test_verify__from_block_after_the_deployment__asks_for_the_deployment_block(
 
 
 def test_verify__fee_for_service_module__must_hold_nothing(history, w3, project):
-    # A contract without the module's code stands in for it: it emits no ServicePaid, so F1 is its balance.
+    # A contract without the module's code stands in for it: it emits no ServicePaid, so F2 is its balance.
     module = history.admin.deploy(project.CareUSDSmartWalletMock, history.admin)
     addresses = history.addresses() | {"FeeForService": str(module.address)}
-    assert verify(w3, addresses, history.deploy_block).check("F1").status == "pass"
+    assert verify(w3, addresses, history.deploy_block).check("F2").status == "pass"
 
     history.suite.token.transfer(module, 4, sender=history.patients[0])
 
     result = verify(w3, addresses, history.deploy_block)
-    f1 = _only(result, "F1", "FeeForService", "token balance")
+    f1 = _only(result, "F2", "FeeForService", "token balance")
     assert (f1.expected, f1.actual) == (0, 4)
     assert _only(result, "X1", "FeeForService", "net CareUSD flow").actual == 4

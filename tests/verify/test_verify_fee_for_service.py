@@ -1,4 +1,4 @@
-"""F2 on decoded events alone (the FeeForService module is written on another branch, so no chain here).
+"""F4 on decoded events alone (the FeeForService module is written on another branch, so no chain here).
 
 The book is fed the events a fee-for-service payment emits, in chain order: the Regulator's Reserved,
 the router's SplitPaid (the module pays the whole charge) and the module's ServicePaid.
@@ -46,7 +46,7 @@ def test_fee_for_service__quoted_shares_paid_whole__holds():
 
     _pay(ctx, regulator, splits, book, quoted=(80, 21), paid_in=101, emitted=(80, 21))
 
-    f2 = ctx.audit.check("F2")
+    f2 = ctx.audit.check("F4")
     assert (f2.status, f2.compared, f2.breaches) == ("pass", 4, [])
     assert book.payouts[SPLIT] == 101
 
@@ -56,7 +56,7 @@ def test_fee_for_service__split_paid_less_than_the_charge__names_the_shortfall()
 
     _pay(ctx, regulator, splits, book, quoted=(80, 21), paid_in=100, emitted=(80, 21))
 
-    [breach] = ctx.audit.check("F2").breaches
+    [breach] = ctx.audit.check("F4").breaches
     assert "paid into split" in breach.quantity and (breach.expected, breach.actual) == (101, 100)
 
 
@@ -65,5 +65,5 @@ def test_fee_for_service__shares_differ_from_the_quote__names_the_share():
 
     _pay(ctx, regulator, splits, book, quoted=(80, 21), paid_in=101, emitted=(81, 20))
 
-    breaches = {b.quantity: (b.expected, b.actual) for b in ctx.audit.check("F2").breaches}
+    breaches = {b.quantity: (b.expected, b.actual) for b in ctx.audit.check("F4").breaches}
     assert breaches == {"fund share vs the Regulator's quote": (80, 81), "patient share vs the Regulator's quote": (21, 20)}
