@@ -175,6 +175,12 @@ def run_history(h: History, chain) -> None:
     h.streams["ending"] = stream.nextStreamId()  # starts tomorrow, ends three days later
     start = chain.pending_timestamp + DAY
     stream.create(_stream_params(h, 1, 0, 100 * UNIT + 11, start=start, end=start + 3 * DAY), sender=p2)
+    # Fee-for-service follow-ups at A: one paid by the patient, one by the fund (within the deductible left).
+    ffs = h.suite.fee_for_service
+    for payer, patient, charge in ((p1, 0, 45 * UNIT + 7), (h.fund, 0, 12 * UNIT + 1)):
+        visit = (h.program_id, h.patient_ids[patient], h.institutions[0], h.practitioners[0], CHRONIC,
+                 h.splits[0], charge, codes.evidence_hash(f"visit-{charge}".encode()))
+        ffs.pay(visit, sender=payer)
     _open_episode(h, chain, "twin", 0, 0, [400 * UNIT + 1, 250 * UNIT + 3], p1)
     _open_episode(h, chain, "expiring", 1, 0, [120 * UNIT + 5], h.fund)
     _open_episode(h, chain, "frozen", 1, 1, [333 * UNIT + 3], p2)
