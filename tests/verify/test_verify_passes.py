@@ -3,10 +3,13 @@
 import random
 
 import pytest
+from .verify_history import FEE_FOR_SERVICE_CHARGES
 from .verify_walk import Walk
 from web3.exceptions import ContractLogicError
 
-from carepay.verify import NOT_CHECKABLE, PASS, verify
+from carepay.ledger.reader import read_chain
+from carepay.ledger.replay import replay
+from carepay.verify import NOT_CHECKABLE, PASS, verify, verify_replay
 
 RANDOM_STEPS = 80
 
@@ -36,6 +39,24 @@ def test_verify__realistic_history__figures_are_the_chains(history, w3):
     assert result.check("C1").figures["refunds ever held"] > 0  # the frozen patient's refund, claimed later
     assert result.check("C1").figures["care-team payouts held at cancel"] > 0  # the frozen institution's part
     assert result.events > 100 and result.from_block == history.deploy_block
+
+
+def test_verify__fee_for_service_payments__shares_reach_the_split_and_the_module_holds_nothing(history, w3):
+    module, token = history.suite.fee_for_service, history.suite.token
+    chain_data = read_chain(w3, history.addresses(), history.deploy_block)
+
+    done = replay(chain_data)
+
+    book = done.fee_for_service
+    assert len(book.payments) == 2 and all(p["split"] == history.splits[0] for p in book.payments)
+    assert sum(p["fund"] + p["patient"] for p in book.payments) == FEE_FOR_SERVICE_CHARGES
+    assert done.splits.paid_into(history.splits[0], str(module.address)) == FEE_FOR_SERVICE_CHARGES
+    assert token.balanceOf(module) == 0
+    result = verify_replay(done)
+    f2, f4 = result.check("F2"), result.check("F4")
+    assert (f2.status, f2.breaches, f2.figures["module balance"], f2.figures["paid through"]) == (PASS, [], 0, FEE_FOR_SERVICE_CHARGES)
+    assert (f4.status, f4.breaches, f4.figures["totalPaid"]) == (PASS, [], module.totalPaid())
+    assert f4.compared == 2 * 4 + 1  # per payment: quote found, two shares, split paid; then totalPaid()
 
 
 def test_verify__small_block_ranges__reads_the_same_events(history, w3):
