@@ -68,10 +68,13 @@ def test_verify__small_block_ranges__reads_the_same_events(history, w3):
     assert [(c.id, c.compared) for c in chunked.checks] == [(c.id, c.compared) for c in whole.checks]
 
 
-@pytest.mark.parametrize("seed", [1])  # seeds 1-7 all pass; one keeps the suite fast
+# Seeds 1-6 find no breach (seed 7's walk is mostly refused, 16 of 80 actions, under the floor below);
+# one keeps the suite fast, and seed 3's walk also pays for services (seed 1's payments are all refused).
+@pytest.mark.parametrize("seed", [3])
 def test_verify__random_walk_after_the_history__finds_no_breach(history, chain, w3, seed):
     """No false alarm whatever the interleaving: whatever the contracts accept keeps every invariant."""
     rng = random.Random(seed)
+    paid_before = history.suite.fee_for_service.totalPaid()
     walk = Walk(history, chain, w3, rng)
     actions = walk.actions()
     done = 0
@@ -86,6 +89,7 @@ def test_verify__random_walk_after_the_history__finds_no_breach(history, chain, 
 
     assert [b.message for b in result.breaches] == []
     assert done >= RANDOM_STEPS // 4  # the walk did something (refusals are expected too)
+    assert history.suite.fee_for_service.totalPaid() > paid_before  # including fee-for-service payments
 
 
 def test_verify__token_deployed_before_the_range__starts_from_its_state_then(history, w3):
