@@ -22,25 +22,6 @@ REQUIRED_NAMES = CONTRACT_NAMES[:-1]
 #: Blocks per eth_getLogs request: small enough for public RPCs, large enough for a local chain.
 DEFAULT_BLOCK_RANGE = 2_000
 
-# FeeForService is written on another branch; when its artifact is missing, its one event is enough.
-_SERVICE_PAID_ABI = {
-    "type": "event",
-    "name": "ServicePaid",
-    "anonymous": False,
-    "inputs": [
-        {"name": "reservationId", "type": "uint256", "indexed": True},
-        {"name": "patientId", "type": "bytes32", "indexed": True},
-        {"name": "institution", "type": "address", "indexed": True},
-        {"name": "practitioner", "type": "address", "indexed": False},
-        {"name": "serviceType", "type": "bytes32", "indexed": False},
-        {"name": "splitId", "type": "bytes32", "indexed": False},
-        {"name": "fundShare", "type": "uint128", "indexed": False},
-        {"name": "patientShare", "type": "uint128", "indexed": False},
-        {"name": "serviceRecordHash", "type": "bytes32", "indexed": False},
-    ],
-}
-
-
 class ReaderError(RuntimeError):
     """The addresses given do not describe a deployment that can be read."""
 
@@ -76,13 +57,8 @@ def _plain(value: Any) -> Any:
 
 
 def contract_abi(name: str) -> list[dict[str, Any]]:
-    """The ABI of a suite contract; FeeForService falls back to its one event when not compiled here."""
-    try:
-        return artifacts.load(name).abi
-    except artifacts.ArtifactsError:
-        if name == "FeeForService":
-            return [_SERVICE_PAID_ABI]
-        raise
+    """The ABI of a suite contract, from the project's compiled artifacts."""
+    return artifacts.load(name).abi
 
 
 @dataclass

@@ -4,7 +4,7 @@ import re
 
 import matplotlib.image
 import pytest
-from .verify_history import UNIT
+from .verify_history import FEE_FOR_SERVICE_VISITS, UNIT
 
 from carepay.report import write_report
 from carepay.report_render import usd
@@ -86,6 +86,19 @@ def test_report__stream_and_episode_tables__have_the_money_to_the_unit(report, h
     row = _row(text, f"| {frozen_id} | 0x", "completed")
     assert usd(episode.ledger.fundIn + episode.ledger.patientIn) in row
     assert usd(333 * UNIT + 3) in row  # the whole price, fund and patient shares together
+
+
+def test_report__fee_for_service_table__has_each_payments_shares_as_the_regulator_holds_them(report, history):
+    out_dir, _ = report
+    text = (out_dir / "report.md").read_text()
+    regulator, module = history.suite.regulator, str(history.suite.fee_for_service.address)
+    reservations = [
+        (rid, regulator.getReservation(rid)) for rid in range(1, regulator.reservationCount() + 1)
+        if str(regulator.getReservation(rid).module) == module
+    ]
+    assert sorted(r.fundReserved + r.patientReserved for _, r in reservations) == sorted(c for _, c in FEE_FOR_SERVICE_VISITS)
+    for rid, reservation in reservations:
+        _row(text, f"| {rid} | ", f"0x{history.splits[0].hex()[:10]}", f"| {usd(reservation.fundReserved)} | {usd(reservation.patientReserved)} |")
 
 
 def test_report__split_table__has_every_recipients_claim(report, history):

@@ -12,7 +12,7 @@ import json
 import pytest
 from eth_abi import encode
 from eth_utils import keccak, to_checksum_address
-from .verify_history import UNIT
+from .verify_history import FEE_FOR_SERVICE_CHARGES, UNIT
 
 from carepay.ledger.reader import ReaderError
 from carepay.verify import verify
@@ -95,8 +95,10 @@ def test_verify__regulator_budget_counter_written_in_storage__breaks_r4_for_that
     institution = str(history.institutions[0].address)
     _, used, _ = regulator.budgetOf(history.program_id, institution, 0)
     assert used > 0
+    # Budget ledgers are keyed by (program, institution number, period); institution A was registered
+    # first, so it is number 1. A PeriodLedger packs `used` (low 128 bits), the budget and its flag.
     slot, word = _find_base_slot(
-        w3, regulator.address, ["uint32", "address", "uint32"], [history.program_id, institution, 0],
+        w3, regulator.address, ["uint32", "uint32", "uint32"], [history.program_id, 1, 0],
         lambda value: value & (2**128 - 1) == used,
     )
 
@@ -113,21 +115,25 @@ def test_verify__stream_ledger_written_in_storage__names_the_stream_and_the_fiel
     stream = history.suite.stream
     stream_id = history.streams["yearly"]
     record = stream.getStream(stream_id)
+    fund_out = record.ledger.fundOut
+    assert fund_out >= 2
     sender = int(str(record.sender), 16)
-    # Stream storage: slot 1 holds the sender (low 160 bits); slot 5 holds fundOut (low 128) and patientOut.
+    # A StreamRecord: slot 1 holds the sender (low 160 bits); slot 3 packs the payer ledger as four
+    # 64-bit fields, fundIn (bits 0-63), patientIn (64-127), fundOut (128-191) and patientOut (192-255).
     base = next(
         b for b in range(64)
         if int.from_bytes(w3.eth.get_storage_at(stream.address, _mapping_slot(["uint256"], [stream_id], b) + 1), "big") & (2**160 - 1) == sender
     )
-    ledger_slot = _mapping_slot(["uint256"], [stream_id], base) + 5
+    ledger_slot = _mapping_slot(["uint256"], [stream_id], base) + 3
     word = int.from_bytes(w3.eth.get_storage_at(stream.address, ledger_slot), "big")
-    assert word & (2**128 - 1) == record.ledger.fundOut
+    fields = [(word >> shift) & (2**64 - 1) for shift in (0, 64, 128, 192)]
+    assert fields == [record.ledger.fundIn, record.ledger.patientIn, fund_out, record.ledger.patientOut]
 
-    _set_storage(w3, stream.address, ledger_slot, word - 2)  # the fund appears to have paid 2 units less
+    _set_storage(w3, stream.address, ledger_slot, word - (2 << 128))  # the fund appears to have paid 2 units less
 
     result = _verify(history, w3)
     breach = _only(result, "C2", f"CareStream stream {stream_id}", "ledger fundOut")
-    assert (breach.expected, breach.actual) == (record.ledger.fundOut, record.ledger.fundOut - 2)
+    assert (breach.expected, breach.actual) == (fund_out, fund_out - 2)
     assert result.check("X3").status == "fail"
 
 
@@ -209,15 +215,29 @@ def test_verify__from_block_after_the_deployment__asks_for_the_deployment_block(
         verify(w3, history.addresses(), history.deploy_block + 5)
 
 
-def test_verify__fee_for_service_module__must_hold_nothing(history, w3, project):
-    # A contract without the module's code stands in for it: it emits no ServicePaid, so F2 is its balance.
-    module = history.admin.deploy(project.CareUSDSmartWalletMock, history.admin)
-    addresses = history.addresses() | {"FeeForService": str(module.address)}
-    assert verify(w3, addresses, history.deploy_block).check("F2").status == "pass"
+def test_verify__careusd_sent_to_the_fee_for_service_module__breaks_f2_with_the_surplus(history, w3):
+    module = history.suite.fee_for_service
+    assert _verify(history, w3).check("F2").status == "pass"
 
     history.suite.token.transfer(module, 4, sender=history.patients[0])
 
-    result = verify(w3, addresses, history.deploy_block)
-    f1 = _only(result, "F2", "FeeForService", "token balance")
-    assert (f1.expected, f1.actual) == (0, 4)
+    result = _verify(history, w3)
+    f2 = _only(result, "F2", f"FeeForService {module.address}", "token balance")
+    assert (f2.expected, f2.actual) == (0, 4)
     assert _only(result, "X1", "FeeForService", "net CareUSD flow").actual == 4
+    assert result.check("F4").status == "pass"  # the payments themselves are intact
+
+
+def test_verify__fee_for_service_total_written_in_storage__breaks_f4_against_the_charges(history, w3):
+    module = history.suite.fee_for_service
+    total = module.totalPaid()
+    assert total == FEE_FOR_SERVICE_CHARGES
+    slot = next(s for s in range(8) if int.from_bytes(w3.eth.get_storage_at(module.address, s), "big") == total)
+
+    _set_storage(w3, module.address, slot, total + 9)  # totalPaid is the module's one stored number
+
+    result = _verify(history, w3)
+    breach = _only(result, "F4", f"FeeForService {module.address}", "totalPaid()")
+    assert (breach.expected, breach.actual) == (total, total + 9)
+    assert "(+9 units)" in breach.message
+    assert result.check("F2").status == "pass"

@@ -1,7 +1,8 @@
-"""F4 on decoded events alone (the FeeForService module is written on another branch, so no chain here).
+"""F4 on decoded events alone: cases the real module cannot produce (a split paid less, shares off the quote).
 
-The book is fed the events a fee-for-service payment emits, in chain order: the Regulator's Reserved,
-the router's SplitPaid (the module pays the whole charge) and the module's ServicePaid.
+The book is fed the events a fee-for-service payment emits, in chain order: the Regulator's charge, the
+module's ServicePaid (emitted before any token moves), then the router's SplitPaid; the split check runs
+once the transaction's events are all in, as `finish` does.
 """
 
 from carepay.ledger.context import Context
@@ -33,12 +34,13 @@ def _event(contract, name, log_index, **args):
 def _pay(ctx, regulator, splits, book, quoted, paid_in, emitted):
     regulator.last_quote[(TX, 7)] = {"fundShare": quoted[0], "patientShare": quoted[1]}
     splits.splits[SPLIT] = Split(SPLIT, [INSTITUTION], [1_000_000], 0, credited=[0], withdrawn=[0])
-    splits.apply(_event("SplitRouter", "SplitPaid", 3, splitId=SPLIT, payer=MODULE, amount=paid_in, totalReceived=paid_in))
     book.apply(_event(
-        "FeeForService", "ServicePaid", 4, reservationId=7, patientId=PATIENT, institution=INSTITUTION,
+        "FeeForService", "ServicePaid", 3, reservationId=7, patientId=PATIENT, institution=INSTITUTION,
         practitioner=INSTITUTION, serviceType=b"\x00" * 32, splitId=SPLIT, fundShare=emitted[0], patientShare=emitted[1],
         serviceRecordHash=b"\x00" * 32,
     ))
+    splits.apply(_event("SplitRouter", "SplitPaid", 6, splitId=SPLIT, payer=MODULE, amount=paid_in, totalReceived=paid_in))
+    book.check_splits_paid()
 
 
 def test_fee_for_service__quoted_shares_paid_whole__holds():
@@ -57,7 +59,10 @@ def test_fee_for_service__split_paid_less_than_the_charge__names_the_shortfall()
     _pay(ctx, regulator, splits, book, quoted=(80, 21), paid_in=100, emitted=(80, 21))
 
     [breach] = ctx.audit.check("F4").breaches
-    assert "paid into split" in breach.quantity and (breach.expected, breach.actual) == (101, 100)
+    assert breach.subject == "FeeForService reservation 7"
+    assert breach.quantity == f"paid into split 0x{SPLIT.hex()} in the same transaction"
+    assert (breach.expected, breach.actual) == (101, 100)
+    assert "(-1 units)" in breach.message
 
 
 def test_fee_for_service__shares_differ_from_the_quote__names_the_share():

@@ -3,10 +3,13 @@
 import random
 
 import pytest
+from .verify_history import FEE_FOR_SERVICE_CHARGES
 from .verify_walk import Walk
 from web3.exceptions import ContractLogicError
 
-from carepay.verify import NOT_CHECKABLE, PASS, verify
+from carepay.ledger.reader import read_chain
+from carepay.ledger.replay import replay
+from carepay.verify import NOT_CHECKABLE, PASS, verify, verify_replay
 
 RANDOM_STEPS = 80
 
@@ -38,6 +41,29 @@ def test_verify__realistic_history__figures_are_the_chains(history, w3):
     assert result.events > 100 and result.from_block == history.deploy_block
 
 
+def test_verify__fee_for_service_payments__shares_reach_the_split_and_the_module_holds_nothing(history, w3):
+    module, token = history.suite.fee_for_service, history.suite.token
+    chain_data = read_chain(w3, history.addresses(), history.deploy_block)
+
+    done = replay(chain_data)
+
+    paid = [e for e in chain_data.events if e.name == "ServicePaid"]
+    assert len(paid) == 2
+    for service_paid in paid:  # the module announces before it moves money: the router's event comes later
+        [split_paid] = [e for e in chain_data.events if e.tx == service_paid.tx and e.name == "SplitPaid"]
+        assert split_paid.log_index > service_paid.log_index
+    book = done.fee_for_service
+    assert len(book.payments) == 2 and all(p["split"] == history.splits[0] for p in book.payments)
+    assert sum(p["fund"] + p["patient"] for p in book.payments) == FEE_FOR_SERVICE_CHARGES
+    assert done.splits.paid_into(history.splits[0], str(module.address)) == FEE_FOR_SERVICE_CHARGES
+    assert token.balanceOf(module) == 0
+    result = verify_replay(done)
+    f2, f4 = result.check("F2"), result.check("F4")
+    assert (f2.status, f2.breaches, f2.figures["module balance"], f2.figures["paid through"]) == (PASS, [], 0, FEE_FOR_SERVICE_CHARGES)
+    assert (f4.status, f4.breaches, f4.figures["totalPaid"]) == (PASS, [], module.totalPaid())
+    assert f4.compared == 2 * 4 + 1  # per payment: quote found, two shares, split paid; then totalPaid()
+
+
 def test_verify__small_block_ranges__reads_the_same_events(history, w3):
     whole = verify(w3, history.addresses(), history.deploy_block)
 
@@ -47,10 +73,13 @@ def test_verify__small_block_ranges__reads_the_same_events(history, w3):
     assert [(c.id, c.compared) for c in chunked.checks] == [(c.id, c.compared) for c in whole.checks]
 
 
-@pytest.mark.parametrize("seed", [1])  # seeds 1-7 all pass; one keeps the suite fast
+# Seeds 1-7 find no breach (seed 7's walk is mostly refused, 16 of 80 actions, under the floor below);
+# one keeps the suite fast, and seed 3's walk also pays for services (seed 1's payments are all refused).
+@pytest.mark.parametrize("seed", [3])
 def test_verify__random_walk_after_the_history__finds_no_breach(history, chain, w3, seed):
     """No false alarm whatever the interleaving: whatever the contracts accept keeps every invariant."""
     rng = random.Random(seed)
+    paid_before = history.suite.fee_for_service.totalPaid()
     walk = Walk(history, chain, w3, rng)
     actions = walk.actions()
     done = 0
@@ -65,6 +94,7 @@ def test_verify__random_walk_after_the_history__finds_no_breach(history, chain, 
 
     assert [b.message for b in result.breaches] == []
     assert done >= RANDOM_STEPS // 4  # the walk did something (refusals are expected too)
+    assert history.suite.fee_for_service.totalPaid() > paid_before  # including fee-for-service payments
 
 
 def test_verify__token_deployed_before_the_range__starts_from_its_state_then(history, w3):

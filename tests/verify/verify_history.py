@@ -28,6 +28,9 @@ BUDGETS = [50_000 * UNIT, 5_000 * UNIT]
 MAX_UINT = 2**256 - 1
 REGISTRAR_KEY = b"verify-tests-registrar-key-00001"
 TIERS = [10_000, 5_000, 0]
+#: The two fee-for-service visits at institution A: (payer: patient 0 or the fund, charge in units).
+FEE_FOR_SERVICE_VISITS = (("patient", 45 * UNIT + 7), ("fund", 12 * UNIT + 1))
+FEE_FOR_SERVICE_CHARGES = sum(charge for _, charge in FEE_FOR_SERVICE_VISITS)
 
 
 @dataclass
@@ -177,10 +180,10 @@ def run_history(h: History, chain) -> None:
     stream.create(_stream_params(h, 1, 0, 100 * UNIT + 11, start=start, end=start + 3 * DAY), sender=p2)
     # Fee-for-service follow-ups at A: one paid by the patient, one by the fund (within the deductible left).
     ffs = h.suite.fee_for_service
-    for payer, patient, charge in ((p1, 0, 45 * UNIT + 7), (h.fund, 0, 12 * UNIT + 1)):
-        visit = (h.program_id, h.patient_ids[patient], h.institutions[0], h.practitioners[0], CHRONIC,
+    for payer, charge in FEE_FOR_SERVICE_VISITS:
+        visit = (h.program_id, h.patient_ids[0], h.institutions[0], h.practitioners[0], CHRONIC,
                  h.splits[0], charge, codes.evidence_hash(f"visit-{charge}".encode()))
-        ffs.pay(visit, sender=payer)
+        ffs.pay(visit, sender=p1 if payer == "patient" else h.fund)
     _open_episode(h, chain, "twin", 0, 0, [400 * UNIT + 1, 250 * UNIT + 3], p1)
     _open_episode(h, chain, "expiring", 1, 0, [120 * UNIT + 5], h.fund)
     _open_episode(h, chain, "frozen", 1, 1, [333 * UNIT + 3], p2)

@@ -1,13 +1,13 @@
 """A seeded random walk over the whole suite, sent through web3, for verify's false-alarm test.
 
-Actions of every kind (streams, episodes, splits, Regulator and token freezes, time jumps across
+Actions of every kind (streams, episodes, fee-for-service payments, splits, Regulator and token freezes, time jumps across
 periods) with callers chosen among the accounts allowed to act; an action the contracts refuse reverts
 and leaves nothing behind, so the walk just goes on.
 """
 
-from .verify_history import DAY, DIGITAL_TWIN, UNIT, _stream_params, _terms
+from .verify_history import CHRONIC, DAY, DIGITAL_TWIN, UNIT, _stream_params, _terms
 
-from carepay import artifacts
+from carepay import artifacts, codes
 
 
 def _plain(value):
@@ -78,6 +78,14 @@ class Walk:
             self.send("OutcomeEscrow", "createEpisode", params, sender=rng.choice([h.fund, h.patients[p]]))
             self.episodes.append((episode_id, terms))
 
+        def pay_for_service():
+            """A follow-up visit at institution A, paid at once by the patient or the fund."""
+            p = rng.randrange(2)
+            charge = rng.randrange(1, 80) * UNIT + rng.randrange(UNIT)
+            visit = (h.program_id, h.patient_ids[p], h.institutions[0], h.practitioners[0], CHRONIC, h.splits[0], charge,
+                     codes.evidence_hash(f"walk-visit-{charge}".encode()))
+            self.send("FeeForService", "pay", visit, sender=rng.choice([h.fund, h.patients[p]]))
+
         return [
             create_stream,
             create_stream,
@@ -103,4 +111,6 @@ class Walk:
             lambda: self.send("Regulator", "setProgramFrozen", h.program_id, rng.random() < 0.15, sender=h.supervisor),
             lambda: self.send("CareUSD", rng.choice(["freeze", "unfreeze"]), rng.choice(payers), sender=h.admin),
             lambda: setattr(self.chain, "pending_timestamp", self.chain.pending_timestamp + rng.choice([3_600, DAY, 3 * DAY, 17 * DAY])),
+            pay_for_service,
+            pay_for_service,
         ]
