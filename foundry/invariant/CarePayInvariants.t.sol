@@ -14,6 +14,11 @@ import {SplitHandler} from "./handlers/SplitHandler.sol";
 import {StreamHandler} from "./handlers/StreamHandler.sol";
 import {SupervisionHandler} from "./handlers/SupervisionHandler.sol";
 import {World} from "./World.sol";
+import {CareStream} from "../../contracts/CareStream.sol";
+import {CareUSD} from "../../contracts/CareUSD.sol";
+import {OutcomeEscrow} from "../../contracts/OutcomeEscrow.sol";
+import {Regulator} from "../../contracts/Regulator.sol";
+import {SplitRouter} from "../../contracts/SplitRouter.sol";
 
 /// @notice The whole-suite invariants of INVARIANTS.md §7 (X1-X7), checked by forge after every handler call
 /// of every run. Handlers drive CareUSD, the Regulator, SplitRouter, CareStream and OutcomeEscrow together;
@@ -36,6 +41,25 @@ contract CarePayInvariants is HasVm, Assertions {
     SupervisionHandler internal supervisionHandler;
     uint256 internal initialSupply;
 
+    // The world's addresses and ids, cached at set-up: the checks run after every call, and a storage read
+    // is much cheaper than a call to the World's getters.
+    CareUSD internal token;
+    Regulator internal regulator;
+    SplitRouter internal router;
+    CareStream internal stream;
+    OutcomeEscrow internal escrow;
+    uint32 internal programId;
+    bytes32 internal chronic;
+    bytes32 internal digitalTwin;
+    address[2] internal institutions;
+    address[3] internal patients;
+    bytes32[3] internal patientIds;
+    bytes32[2] internal splitIds;
+    address[][2] internal recipientsOf;
+    uint32[][2] internal allocationsOf;
+    uint8[2] internal residualOf;
+    address[] internal tracked;
+
     function setUp() public {
         world = new World();
         ghosts = new Ghosts();
@@ -44,7 +68,26 @@ contract CarePayInvariants is HasVm, Assertions {
         splitHandler = new SplitHandler(world, ghosts);
         supervisionHandler = new SupervisionHandler(world, ghosts);
         // FeeForService: construct its handler here (see handlers/FeeForServiceHandler.sol).
-        initialSupply = world.token().totalSupply();
+        _cacheWorld();
+        initialSupply = token.totalSupply();
+    }
+
+    function _cacheWorld() private {
+        (token, regulator, router) = (world.token(), world.regulator(), world.router());
+        (stream, escrow, programId) = (world.stream(), world.escrow(), world.programId());
+        (chronic, digitalTwin) = (world.CHRONIC(), world.DIGITAL_TWIN());
+        for (uint256 i; i < 2; ++i) {
+            institutions[i] = world.institution(i);
+            splitIds[i] = world.split(i);
+            recipientsOf[i] = world.splitRecipients(i);
+            allocationsOf[i] = world.splitAllocations(i);
+            residualOf[i] = world.splitResidual(i);
+        }
+        for (uint256 p; p < 3; ++p) {
+            patients[p] = world.patient(p);
+            patientIds[p] = world.patientId(p);
+        }
+        tracked = world.trackedAccounts();
     }
 
     /// @notice Forge fuzzes only these contracts (forge-std's StdInvariant.targetContracts, by name).
@@ -81,8 +124,12 @@ contract CarePayInvariants is HasVm, Assertions {
         console.log("episodes", ghosts.episodeCount());
         console.log("handler calls", ghosts.totalCalls());
         console.log("successful calls", ghosts.successfulCalls());
-        console.log("reservations", world.regulator().reservationCount());
-        console.log("period", world.regulator().currentPeriod(world.programId()));
+        console.log("reservations", regulator.reservationCount());
+        console.log("period", regulator.currentPeriod(programId));
+        for (uint256 k; k < ghosts.eventNameCount(); ++k) {
+            string memory name = ghosts.eventNames(k);
+            console.log(string.concat("event ", name), ghosts.events(name));
+        }
         for (uint256 k; k < ghosts.refusalSelectorCount(); ++k) {
             bytes4 selector = ghosts.refusalSelectors(k);
             console.log(string.concat("refused 0x", _hex(selector)), ghosts.refusals(selector));
@@ -92,10 +139,10 @@ contract CarePayInvariants is HasVm, Assertions {
     /// @notice X2 (T1): total supply never changes during the run and the balances of every account the run
     /// touches add up to it: no unit of CareUSD is created or lost anywhere in the suite.
     function check_supplyIsConstantAndEveryUnitIsAccountedFor() public view {
-        assertEq(world.token().totalSupply(), initialSupply, "X2: total supply changed");
-        address[] memory accounts = world.trackedAccounts();
+        assertEq(token.totalSupply(), initialSupply, "X2: total supply changed");
+        address[] memory accounts = tracked;
         uint256 sum;
-        for (uint256 k; k < accounts.length; ++k) sum += world.token().balanceOf(accounts[k]);
+        for (uint256 k; k < accounts.length; ++k) sum += token.balanceOf(accounts[k]);
         assertEq(sum, initialSupply, "X2: tracked balances do not add up to the supply");
     }
 
@@ -104,28 +151,28 @@ contract CarePayInvariants is HasVm, Assertions {
     function check_modulesAndRouterHoldExactlyWhatTheyOwe() public view {
         uint256 streamOwes;
         for (uint256 k; k < ghosts.streamCount(); ++k) {
-            streamOwes += _held(world.stream().getStream(ghosts.streamIds(k)).ledger);
+            streamOwes += _held(stream.getStream(ghosts.streamIds(k)).ledger);
         }
-        streamOwes += world.stream().heldRefundOf(world.fund());
-        for (uint256 p; p < 3; ++p) streamOwes += world.stream().heldRefundOf(world.patient(p));
-        assertEq(world.token().balanceOf(address(world.stream())), streamOwes, "X1/C1: CareStream balance");
+        streamOwes += stream.heldRefundOf(world.fund());
+        for (uint256 p; p < 3; ++p) streamOwes += stream.heldRefundOf(patients[p]);
+        assertEq(token.balanceOf(address(stream)), streamOwes, "X1/C1: CareStream balance");
 
         uint256 escrowOwes;
         for (uint256 k; k < ghosts.episodeCount(); ++k) {
-            Episodes.Episode memory e = world.escrow().getEpisode(ghosts.episodeIds(k));
+            Episodes.Episode memory e = escrow.getEpisode(ghosts.episodeIds(k));
             escrowOwes += _held(e.ledger) + e.owed;
         }
-        assertEq(world.token().balanceOf(address(world.escrow())), escrowOwes, "X1/E1: OutcomeEscrow balance");
+        assertEq(token.balanceOf(address(escrow)), escrowOwes, "X1/E1: OutcomeEscrow balance");
 
         uint256 routerOwes;
         for (uint256 s; s < 2; ++s) {
-            bytes32 splitId = world.split(s);
-            address[] memory recipients = world.splitRecipients(s);
+            bytes32 splitId = splitIds[s];
+            address[] memory recipients = recipientsOf[s];
             uint256 claimed;
-            for (uint256 k; k < recipients.length; ++k) claimed += world.router().claimed(splitId, recipients[k]);
-            routerOwes += world.router().totalReceived(splitId) - claimed;
+            for (uint256 k; k < recipients.length; ++k) claimed += router.claimed(splitId, recipients[k]);
+            routerOwes += router.totalReceived(splitId) - claimed;
         }
-        assertEq(world.token().balanceOf(address(world.router())), routerOwes, "X1/S1: SplitRouter balance");
+        assertEq(token.balanceOf(address(router)), routerOwes, "X1/S1: SplitRouter balance");
     }
 
     /// @notice X3 (C2, E2): for every stream and episode, paid to the care team + refunded to the fund +
@@ -134,7 +181,7 @@ contract CarePayInvariants is HasVm, Assertions {
         for (uint256 k; k < ghosts.streamCount(); ++k) {
             uint256 id = ghosts.streamIds(k);
             Ghosts.Flows memory f = ghosts.streamFlows(id);
-            Streams.Stream memory s = world.stream().getStream(id);
+            Streams.Stream memory s = stream.getStream(id);
             assertEq(f.deposited, uint256(s.ledger.fundIn) + s.ledger.patientIn, "X3: stream deposits");
             assertEq(
                 f.paidToSplit + f.fundRefunded + f.patientRefunded + _held(s.ledger), f.deposited, "X3/C2: stream"
@@ -143,7 +190,7 @@ contract CarePayInvariants is HasVm, Assertions {
         for (uint256 k; k < ghosts.episodeCount(); ++k) {
             uint256 id = ghosts.episodeIds(k);
             Ghosts.Flows memory f = ghosts.episodeFlows(id);
-            Episodes.Episode memory e = world.escrow().getEpisode(id);
+            Episodes.Episode memory e = escrow.getEpisode(id);
             assertEq(f.deposited, uint256(e.ledger.fundIn) + e.ledger.patientIn, "X3: episode deposits");
             assertEq(
                 f.paidToSplit + f.fundRefunded + f.patientRefunded + _held(e.ledger) + e.owed,
@@ -158,18 +205,18 @@ contract CarePayInvariants is HasVm, Assertions {
     /// modules were observed paying into the split.
     function check_noRecipientIsPaidMoreThanEarned() public view {
         for (uint256 s; s < 2; ++s) {
-            bytes32 splitId = world.split(s);
-            address[] memory recipients = world.splitRecipients(s);
-            uint32[] memory allocations = world.splitAllocations(s);
-            uint256 total = world.router().totalReceived(splitId);
+            bytes32 splitId = splitIds[s];
+            address[] memory recipients = recipientsOf[s];
+            uint32[] memory allocations = allocationsOf[s];
+            uint256 total = router.totalReceived(splitId);
             assertEq(total, ghosts.paidIntoSplit(s), "X4: totalReceived differs from what the modules paid");
             uint256 entitlements;
             for (uint256 k; k < recipients.length; ++k) {
-                uint256 entitled = world.router().entitlement(splitId, recipients[k]);
-                uint256 claimed = world.router().claimed(splitId, recipients[k]);
+                uint256 entitled = router.entitlement(splitId, recipients[k]);
+                uint256 claimed = router.claimed(splitId, recipients[k]);
                 entitlements += entitled;
                 assertLe(claimed, entitled, "X4/S1: a recipient claimed more than its entitlement");
-                if (k != world.splitResidual(s)) {
+                if (k != residualOf[s]) {
                     assertLe(claimed * SCALE, total * allocations[k], "X4: claimed more than the exact share");
                 }
             }
@@ -181,15 +228,15 @@ contract CarePayInvariants is HasVm, Assertions {
     /// (patient, service, period) the fund usage and deductible met, equal the sums over the reservations;
     /// no budget is exceeded; each stream's and episode's fund balance never exceeds its reservation.
     function check_regulatorCountersEqualTheLiveReservations() public view {
-        uint256 periods = uint256(world.regulator().currentPeriod(world.programId())) + 1;
+        uint256 periods = uint256(regulator.currentPeriod(programId)) + 1;
         uint256[] memory used = new uint256[](2 * periods);
         uint256[] memory fundUsed = new uint256[](6 * periods);
         uint256[] memory deductibleMet = new uint256[](6 * periods);
-        uint256 count = world.regulator().reservationCount();
+        uint256 count = regulator.reservationCount();
         for (uint256 r = 1; r <= count; ++r) {
-            Supervision.Reservation memory res = world.regulator().getReservation(r);
-            uint256 i = res.institution == world.institution(0) ? 0 : 1;
-            uint256 line = _patientIndexOf(res.patientId) * 2 + (res.serviceType == world.CHRONIC() ? 0 : 1);
+            Supervision.Reservation memory res = regulator.getReservation(r);
+            uint256 i = res.institution == institutions[0] ? 0 : 1;
+            uint256 line = _patientIndexOf(res.patientId) * 2 + (res.serviceType == chronic ? 0 : 1);
             used[i * periods + res.period] += res.fundReserved;
             fundUsed[line * periods + res.period] += res.fundReserved;
             deductibleMet[line * periods + res.period] += res.deductibleCounted;
@@ -197,14 +244,14 @@ contract CarePayInvariants is HasVm, Assertions {
         for (uint256 period; period < periods; ++period) {
             for (uint256 i; i < 2; ++i) {
                 (uint128 budget, uint128 onChainUsed,) =
-                    world.regulator().budgetOf(world.programId(), world.institution(i), uint32(period));
+                    regulator.budgetOf(programId, institutions[i], uint32(period));
                 assertEq(onChainUsed, used[i * periods + period], "X5/R4: budget used != sum of reservations");
                 assertLe(onChainUsed, budget, "R5: a budget was exceeded");
             }
             for (uint256 line; line < 6; ++line) {
-                bytes32 service = line % 2 == 0 ? world.CHRONIC() : world.DIGITAL_TWIN();
-                (uint128 met, uint128 fund) = world.regulator().patientUsage(
-                    world.programId(), world.patientId(line / 2), service, uint32(period)
+                bytes32 service = line % 2 == 0 ? chronic : digitalTwin;
+                (uint128 met, uint128 fund) = regulator.patientUsage(
+                    programId, patientIds[line / 2], service, uint32(period)
                 );
                 assertEq(fund, fundUsed[line * periods + period], "X5/R4: patient fundUsed != sum");
                 assertEq(met, deductibleMet[line * periods + period], "X5/R4: deductibleMet != sum");
@@ -219,7 +266,7 @@ contract CarePayInvariants is HasVm, Assertions {
             uint256 id = ghosts.streamIds(k);
             Ghosts.Flows memory f = ghosts.streamFlows(id);
             if (!f.terminal) continue;
-            assertTrue(world.stream().statusOf(id) == Streams.Status.CANCELLED, "X6/C6: cancelled stream revived");
+            assertTrue(stream.statusOf(id) == Streams.Status.CANCELLED, "X6/C6: cancelled stream revived");
             assertTrue(streamHandler.snapshotOf(id) == f.terminalSnapshot, "X6/C6: a cancelled stream changed");
         }
         for (uint256 k; k < ghosts.episodeCount(); ++k) {
@@ -256,7 +303,7 @@ contract CarePayInvariants is HasVm, Assertions {
     }
 
     function _patientIndexOf(bytes32 patientId) private view returns (uint256) {
-        for (uint256 p; p < 3; ++p) if (world.patientId(p) == patientId) return p;
+        for (uint256 p; p < 3; ++p) if (patientIds[p] == patientId) return p;
         revert AssertionFailed("unknown patient in a reservation", 0, 0);
     }
 
@@ -264,15 +311,15 @@ contract CarePayInvariants is HasVm, Assertions {
     /// so a release at cancellation or refund is never refused; the reservation belongs to the module.
     function _checkItemsWithinReservations() private view {
         for (uint256 k; k < ghosts.streamCount(); ++k) {
-            Streams.Stream memory s = world.stream().getStream(ghosts.streamIds(k));
-            Supervision.Reservation memory res = world.regulator().getReservation(s.reservationId);
-            assertTrue(res.module == address(world.stream()), "X5: a stream's reservation belongs to another module");
+            Streams.Stream memory s = stream.getStream(ghosts.streamIds(k));
+            Supervision.Reservation memory res = regulator.getReservation(s.reservationId);
+            assertTrue(res.module == address(stream), "X5: a stream's reservation belongs to another module");
             assertLe(s.ledger.fundIn - s.ledger.fundOut, res.fundReserved, "X5/C4: stream fund above reservation");
         }
         for (uint256 k; k < ghosts.episodeCount(); ++k) {
-            Episodes.Episode memory e = world.escrow().getEpisode(ghosts.episodeIds(k));
-            Supervision.Reservation memory res = world.regulator().getReservation(e.progress.reservationId);
-            assertTrue(res.module == address(world.escrow()), "X5: an episode's reservation belongs to another module");
+            Episodes.Episode memory e = escrow.getEpisode(ghosts.episodeIds(k));
+            Supervision.Reservation memory res = regulator.getReservation(e.progress.reservationId);
+            assertTrue(res.module == address(escrow), "X5: an episode's reservation belongs to another module");
             assertLe(e.ledger.fundIn - e.ledger.fundOut, res.fundReserved, "X5: episode fund above reservation");
         }
     }

@@ -49,6 +49,19 @@ contract Ghosts {
         return refusalSelectors.length;
     }
 
+    /// @notice Milestones of the run worth reaching (settlements, held payouts, renewals, ...), by name.
+    mapping(string name => uint256) public events;
+    string[] public eventNames;
+
+    function countEvent(string calldata name) external {
+        if (events[name] == 0) eventNames.push(name);
+        events[name] += 1;
+    }
+
+    function eventNameCount() external view returns (uint256) {
+        return eventNames.length;
+    }
+
     function countCall(string calldata name) external {
         calls[name] += 1;
         totalCalls += 1;

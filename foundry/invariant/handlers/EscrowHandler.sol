@@ -68,11 +68,20 @@ contract EscrowHandler is BaseHandler {
     }
 
     function attest(uint256 episodeSeed, uint256 attestorSeed, uint256 tierSeed) external instrument("escrow.attest") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pick(episodeSeed);
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Pending);
         if (!found) return;
-        address[4] memory candidates = [world.practitioner(0), world.practitioner(1), world.lab(), world.stranger()];
-        address attestor = candidates[attestorSeed % 4];
-        uint8 tier = uint8(tierSeed % (terms.outcome.tierBps.length + 1)); // one past the last: out of range
+        // Mostly one of the episode's own attestors; one time in five someone else (a named attestor of
+        // another episode, or a stranger), who must be refused.
+        address[4] memory others = [world.practitioner(0), world.practitioner(1), world.lab(), world.stranger()];
+        address attestor = attestorSeed % 5 == 0
+            ? others[(attestorSeed / 5) % 4]
+            : terms.outcome.attestors[(attestorSeed / 5) % terms.outcome.attestors.length];
+        // Mostly the tier the attestors agree on for this milestone (so k of n is reached), sometimes another
+        // valid tier (split votes), one time in eight one past the last (out of range, refused).
+        uint256 tierCount = terms.outcome.tierBps.length;
+        uint256 consensus = uint256(keccak256(abi.encode(id, escrow.getEpisode(id).progress.milestoneIndex))) % tierCount;
+        uint256 choice = tierSeed % 8;
+        uint8 tier = uint8(choice == 0 ? tierCount : (choice == 1 ? (tierSeed / 8) % tierCount : consensus));
         Before memory b = _before(id);
         (bool named, uint256 position) = _attestorPosition(terms, attestor);
 
@@ -91,7 +100,7 @@ contract EscrowHandler is BaseHandler {
     }
 
     function dispute(uint256 episodeSeed, uint256 callerSeed) external instrument("escrow.dispute") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pick(episodeSeed);
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Attested);
         if (!found) return;
         uint8 p = ghosts.episodeFlows(id).patientIndex;
         address[4] memory callers = [world.patient(p), world.fund(), world.stranger(), world.keeper()];
@@ -110,10 +119,11 @@ contract EscrowHandler is BaseHandler {
     }
 
     function resolve(uint256 episodeSeed, uint256 tierSeed, uint256 callerSeed) external instrument("escrow.resolve") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pick(episodeSeed);
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Disputed);
         if (!found) return;
         address caller = callerSeed % 5 == 0 ? world.stranger() : world.arbiter();
-        uint8 tier = uint8(tierSeed % (terms.outcome.tierBps.length + 1));
+        uint256 tierCount = terms.outcome.tierBps.length;
+        uint8 tier = uint8(tierSeed % 8 == 0 ? tierCount : (tierSeed / 8) % tierCount);
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
         Observation memory before = _observe(f.splitIndex, f.patientIndex);
@@ -131,7 +141,7 @@ contract EscrowHandler is BaseHandler {
     }
 
     function settle(uint256 episodeSeed) external instrument("escrow.settle") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pick(episodeSeed);
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Attested);
         if (!found) return;
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
@@ -156,7 +166,7 @@ contract EscrowHandler is BaseHandler {
     }
 
     function refundExpired(uint256 episodeSeed) external instrument("escrow.refundExpired") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pick(episodeSeed);
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickExpired(episodeSeed);
         if (!found) return;
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
@@ -175,6 +185,7 @@ contract EscrowHandler is BaseHandler {
             if (fundRefund + patientRefund != b.held) _violation("E2: an expiry refund returned other than held");
             ghosts.addEpisodeFlows(id, deposited, paid, fundRefund, patientRefund);
             ghosts.markEpisodeTerminal(id, snapshotOf(id));
+            ghosts.countEvent("episode refunded after expiry");
         } catch (bytes memory reason) {
             _refused(reason);
             bool due = b.status == Episodes.EpisodeStatus.Active
@@ -187,7 +198,7 @@ contract EscrowHandler is BaseHandler {
     }
 
     function payOwed(uint256 episodeSeed) external instrument("escrow.payOwed") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pick(episodeSeed);
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickOwed(episodeSeed);
         if (!found) return;
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
@@ -200,6 +211,7 @@ contract EscrowHandler is BaseHandler {
             if (paid != b.owed || escrow.owed(id) != 0) _violation("E4: payOwed paid other than what was owed");
             if (deposited + fundRefund + patientRefund != 0) _violation("payOwed moved payers' money");
             ghosts.addEpisodeFlows(id, deposited, paid, fundRefund, patientRefund);
+            ghosts.countEvent("owed payout paid after unfreeze");
         } catch (bytes memory reason) {
             _refused(reason);
             if (b.owed > 0 && !before.payeeFrozen) _violation("E4: owed payout refused after the unfreeze");
@@ -234,6 +246,7 @@ contract EscrowHandler is BaseHandler {
         uint256 heldNow = escrow.owed(id) - b.owed;
         if (m.paid + heldNow != payout) _violation("E: a milestone paid other than floor(amount x tierBps / 10000)");
         if (heldNow > 0 && !before.payeeFrozen) _violation("E4: a payout was held with nothing frozen");
+        ghosts.countEvent(heldNow > 0 ? "milestone settled, payout held (frozen)" : "milestone settled");
         if (m.fundRefund + m.patientRefund != amount - payout) {
             _violation("E2: a milestone refunded other than the rest");
         }
@@ -258,6 +271,50 @@ contract EscrowHandler is BaseHandler {
         b.attestedMask = e.progress.attestedMask;
         b.owed = e.owed;
         b.held = e.ledger.fundIn + e.ledger.patientIn - e.ledger.fundOut - e.ledger.patientOut;
+    }
+
+    /// @dev Three calls in four go to an active episode whose current milestone is in `wanted` (when there is
+    /// one), the fourth to any episode: most calls make progress, the rest probe every wrong state.
+    function _pickIn(uint256 seed, Episodes.MilestoneStatus wanted)
+        private
+        view
+        returns (bool found, uint256 id, Episodes.Terms memory terms)
+    {
+        uint256 count = ghosts.episodeCount();
+        if (count == 0 || seed % 4 == 0) return _pick(seed);
+        for (uint256 k; k < count; ++k) {
+            uint256 candidate = ghosts.episodeIds((seed % count + k) % count);
+            Episodes.Progress memory progress = escrow.getEpisode(candidate).progress;
+            if (progress.status == Episodes.EpisodeStatus.Active && progress.milestoneStatus == wanted) {
+                return _pick((seed % count + k) % count);
+            }
+        }
+        return _pick(seed);
+    }
+
+    /// @dev Prefers an active episode whose Pending or Disputed milestone has expired.
+    function _pickExpired(uint256 seed) private view returns (bool found, uint256 id, Episodes.Terms memory terms) {
+        uint256 count = ghosts.episodeCount();
+        if (count == 0 || seed % 4 == 0) return _pick(seed);
+        for (uint256 k; k < count; ++k) {
+            Episodes.Progress memory progress = escrow.getEpisode(ghosts.episodeIds((seed % count + k) % count)).progress;
+            bool expirable = progress.milestoneStatus == Episodes.MilestoneStatus.Pending
+                || progress.milestoneStatus == Episodes.MilestoneStatus.Disputed;
+            if (progress.status == Episodes.EpisodeStatus.Active && expirable && block.timestamp >= progress.deadline) {
+                return _pick((seed % count + k) % count);
+            }
+        }
+        return _pick(seed);
+    }
+
+    /// @dev Prefers an episode with a payout held during a freeze.
+    function _pickOwed(uint256 seed) private view returns (bool found, uint256 id, Episodes.Terms memory terms) {
+        uint256 count = ghosts.episodeCount();
+        if (count == 0 || seed % 4 == 0) return _pick(seed);
+        for (uint256 k; k < count; ++k) {
+            if (escrow.owed(ghosts.episodeIds((seed % count + k) % count)) > 0) return _pick((seed % count + k) % count);
+        }
+        return _pick(seed);
     }
 
     function _pick(uint256 seed) private view returns (bool found, uint256 id, Episodes.Terms memory terms) {

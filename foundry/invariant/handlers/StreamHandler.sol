@@ -51,11 +51,12 @@ contract StreamHandler is BaseHandler {
     }
 
     function topUp(uint256 streamSeed, uint256 callerSeed, uint256 chargeSeed) external instrument("stream.topUp") {
-        (bool found, uint256 id, uint8 i, uint8 p) = _pick(streamSeed);
+        (bool found, uint256 id, uint8 i, uint8 p) = _pickFor(streamSeed, Want.LIVE);
         if (!found) return;
         address caller = _caller(id, p, callerSeed);
         uint128 charge = uint128(_bound(chargeSeed, 1, 1_000 * UNIT));
         Streams.Status statusBefore = stream.statusOf(id);
+        uint64 reservationBefore = stream.getStream(id).reservationId;
 
         Observation memory before = _observe(i, p);
         vm.prank(caller);
@@ -66,6 +67,7 @@ contract StreamHandler is BaseHandler {
             (uint256 deposited, uint256 paid, uint256 fundRefund, uint256 patientRefund) =
                 _flows(before, _observe(i, p));
             if (deposited != charge) _violation("R1: the payers together did not pay the top-up's charge");
+            if (stream.getStream(id).reservationId != reservationBefore) ghosts.countEvent("stream renewed in a later period");
             ghosts.addStreamFlows(id, deposited, paid, fundRefund, patientRefund);
         } catch (bytes memory reason) {
             _refused(reason);
@@ -73,7 +75,7 @@ contract StreamHandler is BaseHandler {
     }
 
     function pause(uint256 streamSeed, uint256 callerSeed) external instrument("stream.pause") {
-        (bool found, uint256 id, uint8 i, uint8 p) = _pick(streamSeed);
+        (bool found, uint256 id, uint8 i, uint8 p) = _pickFor(streamSeed, Want.ACCRUING);
         if (!found) return;
         address caller = _caller(id, p, callerSeed);
         Streams.Status statusBefore = stream.statusOf(id);
@@ -93,7 +95,7 @@ contract StreamHandler is BaseHandler {
     }
 
     function resume(uint256 streamSeed, uint256 callerSeed) external instrument("stream.resume") {
-        (bool found, uint256 id, uint8 i, uint8 p) = _pick(streamSeed);
+        (bool found, uint256 id, uint8 i, uint8 p) = _pickFor(streamSeed, Want.PAUSED);
         if (!found) return;
         address caller = _caller(id, p, callerSeed);
         Streams.Status statusBefore = stream.statusOf(id);
@@ -116,7 +118,7 @@ contract StreamHandler is BaseHandler {
     }
 
     function withdraw(uint256 streamSeed) external instrument("stream.withdraw") {
-        (bool found, uint256 id, uint8 i, uint8 p) = _pick(streamSeed);
+        (bool found, uint256 id, uint8 i, uint8 p) = _pickFor(streamSeed, Want.OWED);
         if (!found) return;
         uint128 withdrawable = stream.withdrawableAmountOf(id);
         Observation memory before = _observe(i, p);
@@ -136,7 +138,7 @@ contract StreamHandler is BaseHandler {
     }
 
     function cancel(uint256 streamSeed, uint256 callerSeed) external instrument("stream.cancel") {
-        (bool found, uint256 id, uint8 i, uint8 p) = _pick(streamSeed);
+        (bool found, uint256 id, uint8 i, uint8 p) = _pickFor(streamSeed, Want.LIVE);
         if (!found) return;
         address caller = _caller(id, p, callerSeed);
         Streams.Status statusBefore = stream.statusOf(id);
@@ -151,6 +153,9 @@ contract StreamHandler is BaseHandler {
             if (deposited != 0) _violation("a cancellation took payers' money");
             ghosts.addStreamFlows(id, deposited, paid, fundRefund, patientRefund);
             ghosts.markStreamTerminal(id, snapshotOf(id));
+            ghosts.countEvent(
+                stream.withdrawableAmountOf(id) > 0 ? "stream cancelled, care team's part held (frozen)" : "stream cancelled"
+            );
         } catch (bytes memory reason) {
             _refused(reason);
             // X7 / C5: a freeze never blocks a refund; an authorised cancel of a live stream always settles.
@@ -168,6 +173,7 @@ contract StreamHandler is BaseHandler {
         try stream.claimRefund(account) {
             ghosts.countSuccess();
             if (token.balanceOf(account) != balanceBefore + held) _violation("claimRefund sent other than held");
+            ghosts.countEvent("held refund claimed");
             if (stream.heldRefundOf(account) != 0) _violation("claimRefund left a held refund");
         } catch (bytes memory reason) {
             _refused(reason);
@@ -224,6 +230,38 @@ contract StreamHandler is BaseHandler {
         startTime = startSeed % 3 == 0 ? uint40(block.timestamp + _bound(startSeed, 1, 10 days)) : 0;
         uint256 start = startTime == 0 ? block.timestamp : startTime;
         endTime = endSeed % 2 == 0 ? 0 : uint40(start + _bound(endSeed, 1 hours, 120 days));
+    }
+
+    /// @dev What a target function would like its stream to be.
+    enum Want {
+        LIVE, // not cancelled
+        ACCRUING, // STREAMING or INSOLVENT
+        PAUSED,
+        OWED // something withdrawable
+    }
+
+    /// @dev Three calls in four go to a stream in the wanted status (when there is one), the fourth to any
+    /// stream: most calls make progress, the rest probe every wrong status.
+    function _pickFor(uint256 seed, Want want)
+        private
+        view
+        returns (bool found, uint256 id, uint8 splitIndex, uint8 patientIndex)
+    {
+        uint256 count = ghosts.streamCount();
+        if (count == 0 || seed % 4 == 0) return _pick(seed);
+        for (uint256 k; k < count; ++k) {
+            uint256 candidate = ghosts.streamIds((seed % count + k) % count);
+            if (_is(candidate, want)) return _pick((seed % count + k) % count);
+        }
+        return _pick(seed);
+    }
+
+    function _is(uint256 id, Want want) private view returns (bool) {
+        Streams.Status status = stream.statusOf(id);
+        if (want == Want.LIVE) return status != Streams.Status.CANCELLED;
+        if (want == Want.ACCRUING) return status == Streams.Status.STREAMING || status == Streams.Status.INSOLVENT;
+        if (want == Want.PAUSED) return status == Streams.Status.PAUSED;
+        return stream.withdrawableAmountOf(id) > 0;
     }
 
     function _pick(uint256 seed) private view returns (bool found, uint256 id, uint8 splitIndex, uint8 patientIndex) {

@@ -72,9 +72,9 @@ contract SupervisionHandler is BaseHandler {
         vm.warp(block.timestamp + _bound(secondsSeed, 1, 6 hours));
     }
 
-    /// @dev Days: streams drain, end and become insolvent; periods roll over.
+    /// @dev Days: streams drain, end and become insolvent; deadlines pass; periods roll over.
     function warpLarge(uint256 secondsSeed) external instrument("time.warpLarge") {
-        vm.warp(block.timestamp + _bound(secondsSeed, 6 hours, 20 days));
+        vm.warp(block.timestamp + _bound(secondsSeed, 6 hours, 7 days));
     }
 
     /// @dev To the last second of the current budget period or the first second of the next one.
