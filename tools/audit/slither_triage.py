@@ -1,7 +1,7 @@
 """Checks Slither's findings against the triage file: fails when a finding is not triaged.
 
 Usage (make audit runs it):
-    .venv/bin/python tools/audit/slither_triage.py out/audit/slither.json [--triage audit/slither-triage.json]
+    .venv/bin/python tools/audit/slither_triage.py audit/out/slither.json [--triage audit/slither-triage.json]
 
 A finding is identified by its detector and its owner: `Contract.function` for findings about a function
 or a statement in it, `Contract.function.variable` for a local variable, `Contract.name` for a state
