@@ -33,7 +33,7 @@ def check(document: Path) -> tuple[int, list[str]]:
         source = ROOT / last
         if not source.exists():
             missing.append(last)
-        elif not re.search(rf"\b(def|function) {re.escape(name).replace(r'\*', r'\w*')}\(", source.read_text()):
+        elif not re.search(r"\b(def|function) " + re.escape(name).replace(r"\*", r"\w*") + r"\(", source.read_text()):
             missing.append(f"{last}::{name}")
     return count, missing
 
