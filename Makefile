@@ -70,6 +70,7 @@ audit: install
 	$(MAKE) --no-print-directory audit-invariants
 	$(MAKE) --no-print-directory slither
 	$(MAKE) --no-print-directory coverage
+	set -o pipefail; $(PY) tools/audit/check_test_references.py SECURITY.md INVARIANTS.md | tee $(AUDIT_OUT)/references.txt
 	@$(PY) tools/audit/audit_summary.py $(AUDIT_OUT)
 
 # Deep profile: 400 runs x 500 calls (foundry.toml [profile.deep]); the log feeds the summary.
