@@ -42,7 +42,33 @@ def invariant_lines(out: Path) -> tuple[list[str], bool]:
     if not results and not failures:
         lines.append("invariants: no result found in the log")
     lines.append("  sentences: " + ", ".join(s.removeprefix("check_") for s in sentences))
+    lines.extend(last_run_lines(text))
     return lines, ok
+
+
+def last_run_lines(text: str) -> list[str]:
+    """What the last run reached (afterInvariant's logs) and which custom errors the handlers provoked."""
+    logs = dict(re.findall(r"^  (streams|episodes|successful calls|reservations|period) (\d+)$", text, re.M))
+    events = re.findall(r"^  event (.+) (\d+)$", text, re.M)
+    refusals = re.findall(r"^  refused (0x[0-9a-f]{8}) (\d+)$", text, re.M)
+    if not logs:
+        return []
+    lines = [f"  last run reached: {logs.get('streams')} streams, {logs.get('episodes')} episodes, "
+             f"{logs.get('reservations')} reservations over {int(logs.get('period', 0)) + 1} budget periods, "
+             f"{logs.get('successful calls')} successful calls; " + ", ".join(f"{n} x{c}" for n, c in events)]
+    if refusals:
+        try:
+            from error_names import error_names
+
+            names = error_names()
+        except Exception:  # the names are a convenience; the selectors are still shown
+            names = {}
+        top = sorted(refusals, key=lambda r: -int(r[1]))
+        named = [f"{names.get(sel, sel).split('(')[0]} x{count}" for sel, count in top[:8]]
+        more = f" and {len(top) - 8} more" if len(top) > 8 else ""
+        lines.append(f"  refusals provoked in that run ({len(refusals)} distinct custom errors): "
+                     + ", ".join(named) + more)
+    return lines
 
 
 def slither_lines(out: Path) -> tuple[list[str], bool]:
@@ -80,12 +106,21 @@ def coverage_lines(out: Path) -> tuple[list[str], bool]:
             f"  {uncovered.group(1) if uncovered else ''}; list with reasons: audit/coverage-uncovered.md"], True
 
 
+def reference_lines(out: Path) -> tuple[list[str], bool]:
+    report = out / "references.txt"
+    if not report.exists():
+        return ["test references: not checked (run tools/audit/check_test_references.py)"], False
+    text = report.read_text().strip().splitlines()
+    ok = all(" 0 missing" in line for line in text if line.endswith("missing"))
+    return ["test references in the docs: " + "; ".join(line for line in text if line.endswith("missing"))], ok
+
+
 def main(argv: list[str]) -> int:
     out = Path(argv[1]) if len(argv) > 1 else ROOT / "audit" / "out"
     print("=" * 100)
     print("CarePay audit summary")
     ok = True
-    for section in (invariant_lines, slither_lines, coverage_lines):
+    for section in (invariant_lines, slither_lines, coverage_lines, reference_lines):
         lines, passed = section(out)
         ok = ok and passed
         for line in lines:
