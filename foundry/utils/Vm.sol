@@ -10,6 +10,7 @@ interface Vm {
     function startPrank(address msgSender) external;
     function stopPrank() external;
     function label(address account, string calldata newLabel) external;
+    function expectRevert(bytes calldata revertData) external;
 }
 
 /// @dev The cheatcode contract, shared by the fixture and the handlers.

@@ -13,7 +13,7 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-REFERENCE = re.compile(r"((?:tests|foundry)/[\w/]+\.(?:py|sol))?::([\w*]+)|`((?:tests|foundry)/[\w/]+\.(?:py|sol))`")
+REFERENCE = re.compile(r"((?:tests|foundry)/[\w/.]+\.(?:py|sol))?::([\w*]+)|`((?:tests|foundry)/[\w/.]+\.(?:py|sol))`")
 PLACEHOLDERS = {"tests/x/test_y.py"}
 
 
