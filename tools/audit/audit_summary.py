@@ -42,6 +42,10 @@ def invariant_lines(out: Path) -> tuple[list[str], bool]:
     if not results and not failures:
         lines.append("invariants: no result found in the log")
     lines.append("  sentences: " + ", ".join(s.removeprefix("check_") for s in sentences))
+    unit_passed = len(re.findall(r"^\[PASS\] test_", text, re.M))
+    unit_failed = len(re.findall(r"^\[FAIL[^\]]*\] test_", text, re.M))
+    lines.append(f"  bad-input unit tests (foundry/unit): {unit_passed} passed, {unit_failed} failed")
+    ok = ok and unit_failed == 0
     lines.extend(last_run_lines(text))
     return lines, ok
 
