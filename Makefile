@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Import the carepay package of this checkout (worktrees share one venv).
 export PYTHONPATH := $(ROOT)
 
-.PHONY: install test demo compile clean
+.PHONY: install test demo compile clean bench bench-check
 
 install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_SHIM)
 
@@ -47,6 +47,16 @@ test: install
 
 demo: install
 	$(APE) run deploy --network ethereum:local:foundry --account TEST::0 -v WARNING
+
+# Gas per operation, growth, splits and throughput on a private anvil; writes benchmarks/results.{md,json}.
+bench: install
+	$(PY) -m benchmarks
+
+# Proves the gas figures repeat: two runs (no throughput) into a temporary folder, compared.
+bench-check: install
+	rm -rf .bench-check && $(PY) -m benchmarks --no-throughput --out .bench-check/1 \
+	  && $(PY) -m benchmarks --no-throughput --out .bench-check/2 \
+	  && $(PY) -m benchmarks.compare .bench-check/1/results.json .bench-check/2/results.json
 
 clean:
 	rm -rf .build .ape contracts/.cache .solcx .hypothesis

@@ -1,7 +1,7 @@
 """Deploy and wire the CarePay suite with ape: one code path for the demo, the scripts and the tests.
 
-`deploy_suite` deploys CareUSD, the Regulator, the SplitRouter and the two payment modules and
-registers the modules with the Regulator (MODULE_ROLE). `configure_network` then loads a network
+`deploy_suite` deploys CareUSD, the Regulator, the SplitRouter and the three payment modules
+(CareStream, OutcomeEscrow, FeeForService) and registers the modules with the Regulator (MODULE_ROLE). `configure_network` then loads a network
 description (programs, coverage, institutions, practitioners, patients, budgets) from plain data,
 so a scenario or a user can describe their own.
 """
@@ -29,6 +29,7 @@ class Suite:
     router: Any
     stream: Any
     escrow: Any
+    fee_for_service: Any
 
     def addresses(self) -> dict[str, str]:
         return {
@@ -37,11 +38,13 @@ class Suite:
             "SplitRouter": str(self.router.address),
             "CareStream": str(self.stream.address),
             "OutcomeEscrow": str(self.escrow.address),
+            "FeeForService": str(self.fee_for_service.address),
         }
 
     @property
-    def modules(self) -> tuple[Any, Any]:
-        return (self.stream, self.escrow)
+    def modules(self) -> tuple[Any, Any, Any]:
+        """Every payment module: each holds MODULE_ROLE and pulls payers' shares (payers approve each)."""
+        return (self.stream, self.escrow, self.fee_for_service)
 
 
 def deploy_suite(project: Any, deployer: Any, admin_delay: int = DEFAULT_ADMIN_DELAY) -> Suite:
@@ -51,10 +54,14 @@ def deploy_suite(project: Any, deployer: Any, admin_delay: int = DEFAULT_ADMIN_D
     router = deployer.deploy(project.SplitRouter, token)
     stream = deployer.deploy(project.CareStream, token, regulator, router)
     escrow = deployer.deploy(project.OutcomeEscrow, token, regulator, router)
+    fee_for_service = deployer.deploy(project.FeeForService, token, regulator, router)
+    suite = Suite(
+        token=token, regulator=regulator, router=router, stream=stream, escrow=escrow, fee_for_service=fee_for_service
+    )
     module_role = regulator.MODULE_ROLE()
-    for module in (stream, escrow):
+    for module in suite.modules:
         regulator.grantRole(module_role, module, sender=deployer)
-    return Suite(token=token, regulator=regulator, router=router, stream=stream, escrow=escrow)
+    return suite
 
 
 @dataclass

@@ -16,10 +16,12 @@ import {PayerShares} from "./libraries/PayerShares.sol";
 import {Streams} from "./types/Streams.sol";
 import {Supervision} from "./types/Supervision.sol";
 
-/// @dev The one field of two Regulator records that CareStream needs. `IRegulator.getProgram` and
-/// `IRegulator.getPatient` return `Supervision.Program` and `Supervision.Patient`, static tuples whose first
-/// word is the account (`fundAccount`, `account`); declaring only that return value reads it without decoding
-/// the rest of the record (about 360 gas a look-up, which keeps a patient's pause below 40k).
+/// @dev The one field of two Regulator records that `createWithAuthorization` needs before a reservation exists.
+/// `IRegulator.getProgram` and `IRegulator.getPatient` return `Supervision.Program` and `Supervision.Patient`,
+/// static tuples whose first word is the account (`fundAccount`, `account`); declaring only that return value
+/// reads it without decoding the rest of the record. Once a stream has a reservation, the accounts come from
+/// `IRegulator.reservationAccounts` / `reservationPatientAccount` (one call, and the stream stores neither the
+/// program nor the patient).
 interface IRegulatorAccounts {
     function getProgram(uint32 programId) external view returns (address fundAccount);
     function getPatient(bytes32 patientId) external view returns (address account);
@@ -34,6 +36,7 @@ interface IRegulatorAccounts {
 ///     cumulative totals), so fund + patient + care team == deposits to the unit.
 contract CareStream is ICareStream, ReentrancyGuardTransient {
     using PayerShares for PayerShares.Ledger;
+    using PayerShares for PayerShares.Packed;
     using SafeCast for uint256;
     using SafeERC20 for IERC20;
 
@@ -77,7 +80,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// @dev Starts at 1 so that the counter's slot is never written from zero (and 0 is never an id).
     uint256 public override nextStreamId = 1;
 
-    mapping(uint256 streamId => Streams.Stream) private _streams;
+    mapping(uint256 streamId => Streams.StreamRecord) private _streams;
 
     mapping(address account => uint256 amount) private _heldRefunds;
 
@@ -102,7 +105,19 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @inheritdoc ICareStream
     function getStream(uint256 streamId) external view override returns (Streams.Stream memory) {
-        return _existing(streamId);
+        Streams.StreamRecord storage stream = _existing(streamId);
+        uint64 reservationId = stream.reservationId;
+        // The program and the patient are the reservation's (kept by the Regulator, not stored twice).
+        Supervision.Reservation memory reservation = REGULATOR.getReservation(reservationId);
+        return Streams.Stream({
+            accrual: stream.accrual,
+            sender: stream.sender,
+            programId: reservation.programId,
+            reservationId: reservationId,
+            patientId: reservation.patientId,
+            splitId: stream.splitId,
+            ledger: stream.ledger.load()
+        });
     }
 
     /// @inheritdoc ICareStream
@@ -112,63 +127,64 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @inheritdoc ICareStream
     function streamedAmountOf(uint256 streamId) external view override returns (uint128) {
-        Streams.Stream storage stream = _existing(streamId);
+        Streams.StreamRecord storage stream = _existing(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         uint128 streamed = _streamedAmount(accrual);
         if (accrual.state == Streams.State.CANCELLED) {
             // The uncovered debt was written off at cancellation.
-            return _earned(streamed, stream.ledger);
+            return _earned(streamed, stream.ledger.load());
         }
         return streamed;
     }
 
     /// @inheritdoc ICareStream
     function withdrawnAmountOf(uint256 streamId) external view override returns (uint128) {
-        Streams.Stream storage stream = _existing(streamId);
+        Streams.StreamRecord storage stream = _existing(streamId);
         Streams.Accrual memory accrual = stream.accrual;
-        PayerShares.Ledger memory ledger = stream.ledger;
+        PayerShares.Ledger memory ledger = stream.ledger.load();
         return _earned(_streamedAmount(accrual), ledger) - _withdrawableAmount(accrual, ledger);
     }
 
     /// @inheritdoc ICareStream
     function withdrawableAmountOf(uint256 streamId) external view override returns (uint128) {
-        Streams.Stream storage stream = _existing(streamId);
-        return _withdrawableAmount(stream.accrual, stream.ledger);
+        Streams.StreamRecord storage stream = _existing(streamId);
+        return _withdrawableAmount(stream.accrual, stream.ledger.load());
     }
 
     /// @inheritdoc ICareStream
     function refundableAmountOf(uint256 streamId) external view override returns (uint128) {
-        Streams.Stream storage stream = _existing(streamId);
+        Streams.StreamRecord storage stream = _existing(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state == Streams.State.CANCELLED) return 0;
-        PayerShares.Ledger memory ledger = stream.ledger;
+        PayerShares.Ledger memory ledger = stream.ledger.load();
         return _deposited(ledger) - _earned(_streamedAmount(accrual), ledger);
     }
 
     /// @inheritdoc ICareStream
     function coveredDebtOf(uint256 streamId) external view override returns (uint128) {
-        Streams.Stream storage stream = _existing(streamId);
-        return _withdrawableAmount(stream.accrual, stream.ledger);
+        Streams.StreamRecord storage stream = _existing(streamId);
+        return _withdrawableAmount(stream.accrual, stream.ledger.load());
     }
 
     /// @inheritdoc ICareStream
     function uncoveredDebtOf(uint256 streamId) external view override returns (uint128) {
-        Streams.Stream storage stream = _existing(streamId);
+        Streams.StreamRecord storage stream = _existing(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state == Streams.State.CANCELLED) return 0;
-        return _uncoveredDebt(_streamedAmount(accrual), stream.ledger);
+        return _uncoveredDebt(_streamedAmount(accrual), stream.ledger.load());
     }
 
     /// @inheritdoc ICareStream
     function depletionTimeOf(uint256 streamId) external view override returns (uint40) {
-        Streams.Stream storage stream = _existing(streamId);
+        Streams.StreamRecord storage stream = _existing(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state != Streams.State.ACTIVE) return 0;
         if (accrual.endTime != 0 && block.timestamp >= accrual.endTime) return 0;
 
         // The first active-second count A with floor(rate * A / 1e18) > deposited, i.e.
         // rate * A >= (deposited + 1) * 1e18.
-        uint256 needed = Math.ceilDiv((uint256(_deposited(stream.ledger)) + 1) * RATE_SCALE, accrual.ratePerSecond);
+        uint256 deposited = _deposited(stream.ledger.load());
+        uint256 needed = Math.ceilDiv((deposited + 1) * RATE_SCALE, accrual.ratePerSecond);
         if (needed <= accrual.activeSeconds) return 0;
         uint256 depletionTime = accrual.snapshotTime + (needed - accrual.activeSeconds);
         if (depletionTime <= block.timestamp) return 0;
@@ -199,8 +215,9 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// @inheritdoc ICareStream
     function create(Streams.CreateParams calldata params) external override nonReentrant returns (uint256 streamId) {
         Supervision.Quote memory quote;
-        (streamId, quote) = _create(params, msg.sender);
-        _pullShares(params.programId, params.patientId, quote.fundShare, quote.patientShare);
+        uint256 reservationId;
+        (streamId, reservationId, quote) = _create(params, msg.sender);
+        _pullShares(reservationId, quote.fundShare, quote.patientShare);
     }
 
     /// @inheritdoc ICareStream
@@ -211,7 +228,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         // The patient's signature stands for the patient's call: the patient is the sender and the initiator.
         address patientAccount = _patientAccount(params.patientId);
         Supervision.Quote memory quote;
-        (streamId, quote) = _create(params, patientAccount);
+        (streamId,, quote) = _create(params, patientAccount);
         if (quote.patientShare != auth.patientShare) {
             revert Errors.CareStream_PatientShareMismatch(auth.patientShare, quote.patientShare);
         }
@@ -233,7 +250,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @inheritdoc ICareStream
     function topUp(uint256 streamId, uint128 charge) external override nonReentrant {
-        (Streams.Stream storage stream,) = _authorized(streamId);
+        (Streams.StreamRecord storage stream,) = _authorized(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state == Streams.State.CANCELLED) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(Streams.Status.CANCELLED));
@@ -242,7 +259,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
         // Settle what streamed under the old deposits first, so that what the Regulator carries into a
         // renewed reservation is exactly what has not streamed.
-        PayerShares.Ledger memory ledger = stream.ledger;
+        PayerShares.Ledger memory ledger = stream.ledger.load();
         uint256 oldReservationId = stream.reservationId;
         Payout memory owed;
         owed.amount = _withdrawableAmount(accrual, ledger);
@@ -260,12 +277,12 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
         // Effects.
         ledger.recordIn(quote.fundShare, quote.patientShare);
-        stream.ledger = ledger;
+        stream.ledger.store(ledger);
         if (newReservationId != oldReservationId) stream.reservationId = newReservationId.toUint64();
 
         // Interactions.
         if (owed.amount > 0) _payout(streamId, stream.splitId, owed);
-        _pullShares(stream.programId, stream.patientId, quote.fundShare, quote.patientShare);
+        _pullShares(newReservationId, quote.fundShare, quote.patientShare);
 
         emit StreamToppedUp(
             streamId, msg.sender, charge, quote.fundShare, quote.patientShare, oldReservationId, newReservationId
@@ -277,7 +294,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// call to the Regulator, and every function writes its state before it calls the token or the router, so a
     /// pause reached from inside another call sees a settled stream.
     function pause(uint256 streamId) external override {
-        (Streams.Stream storage stream,) = _authorized(streamId);
+        (Streams.StreamRecord storage stream,) = _authorized(streamId);
 
         // Only an accruing stream (STREAMING or INSOLVENT) can be paused. Fields are read and written in
         // storage directly: for one slot this is cheaper than a memory copy.
@@ -303,7 +320,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// @inheritdoc ICareStream
     /// @dev No reentrancy guard, for the reason given at `pause`.
     function resume(uint256 streamId) external override {
-        (Streams.Stream storage stream,) = _authorized(streamId);
+        (Streams.StreamRecord storage stream,) = _authorized(streamId);
 
         Streams.Accrual storage accrual = stream.accrual;
         uint40 endTime = accrual.endTime;
@@ -320,8 +337,8 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @inheritdoc ICareStream
     function withdraw(uint256 streamId) external override nonReentrant {
-        Streams.Stream storage stream = _existing(streamId);
-        PayerShares.Ledger memory ledger = stream.ledger;
+        Streams.StreamRecord storage stream = _existing(streamId);
+        PayerShares.Ledger memory ledger = stream.ledger.load();
         uint128 amount = _withdrawableAmount(stream.accrual, ledger);
         if (amount == 0) revert Errors.CareStream_NothingToWithdraw(streamId);
 
@@ -330,15 +347,14 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
         Payout memory payout = Payout({amount: amount, fundPart: 0, patientPart: 0});
         (payout.fundPart, payout.patientPart) = ledger.recordOut(amount);
-        stream.ledger.fundOut = ledger.fundOut;
-        stream.ledger.patientOut = ledger.patientOut;
+        stream.ledger.store(ledger);
 
         _payout(streamId, stream.splitId, payout);
     }
 
     /// @inheritdoc ICareStream
     function cancel(uint256 streamId) external override nonReentrant {
-        (Streams.Stream storage stream, address patientAccount) = _authorized(streamId);
+        (Streams.StreamRecord storage stream, address patientAccount) = _authorized(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state == Streams.State.CANCELLED) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(Streams.Status.CANCELLED));
@@ -346,7 +362,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
         Cancellation memory c;
         uint256 activeSeconds = _activeSeconds(accrual);
-        PayerShares.Ledger memory ledger = stream.ledger;
+        PayerShares.Ledger memory ledger = stream.ledger.load();
         uint128 streamed = _streamedAmount(accrual.ratePerSecond, activeSeconds);
         uint128 earned = _earned(streamed, ledger);
         c.owed = earned - _paidOut(ledger);
@@ -369,18 +385,17 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         accrual.snapshotTime = uint40(block.timestamp);
         accrual.state = Streams.State.CANCELLED;
         stream.accrual = accrual;
-        stream.ledger.fundOut = ledger.fundOut;
-        stream.ledger.patientOut = ledger.patientOut;
+        stream.ledger.store(ledger);
 
         // Interactions.
         if (c.refund > 0) REGULATOR.release(reservationId, c.fundRefund, c.patientRefund);
         if (payout.amount > 0) _payout(streamId, stream.splitId, payout);
-        if (c.fundRefund > 0) {
-            _refund(streamId, _fundAccount(stream.programId), c.fundRefund);
-        }
-        if (c.patientRefund > 0) {
-            if (patientAccount == address(0)) patientAccount = _patientAccount(stream.patientId);
-            _refund(streamId, patientAccount, c.patientRefund);
+        if (c.refund > 0) {
+            // Each payer's current account, in one call (the reservation's slot is warm after the release).
+            address fundAccount;
+            (fundAccount, patientAccount) = REGULATOR.reservationAccounts(reservationId);
+            if (c.fundRefund > 0) _refund(streamId, fundAccount, c.fundRefund);
+            if (c.patientRefund > 0) _refund(streamId, patientAccount, c.patientRefund);
         }
 
         emit StreamCancelled(
@@ -408,7 +423,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     //////////////////////////////////////////////////////////////////////////*/
 
     /// @dev The stream, or a revert for an unknown id (every stream has a non-zero sender).
-    function _existing(uint256 streamId) private view returns (Streams.Stream storage stream) {
+    function _existing(uint256 streamId) private view returns (Streams.StreamRecord storage stream) {
         stream = _streams[streamId];
         if (stream.sender == address(0)) revert Errors.CareStream_UnknownStream(streamId);
     }
@@ -419,13 +434,13 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     function _authorized(uint256 streamId)
         private
         view
-        returns (Streams.Stream storage stream, address patientAccount)
+        returns (Streams.StreamRecord storage stream, address patientAccount)
     {
         stream = _streams[streamId];
         address sender = stream.sender;
         if (msg.sender == sender) return (stream, address(0));
         if (sender == address(0)) revert Errors.CareStream_UnknownStream(streamId);
-        patientAccount = _patientAccount(stream.patientId);
+        patientAccount = REGULATOR.reservationPatientAccount(stream.reservationId);
         if (msg.sender != patientAccount) revert Errors.CareStream_Unauthorized(msg.sender, streamId);
     }
 
@@ -490,13 +505,13 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         return _earned(_streamedAmount(accrual), ledger) - _paidOut(ledger);
     }
 
-    function _statusOf(Streams.Stream storage stream) private view returns (Streams.Status) {
+    function _statusOf(Streams.StreamRecord storage stream) private view returns (Streams.Status) {
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state == Streams.State.CANCELLED) return Streams.Status.CANCELLED;
         if (accrual.endTime != 0 && block.timestamp >= accrual.endTime) return Streams.Status.ENDED;
         if (accrual.state == Streams.State.PAUSED) return Streams.Status.PAUSED;
         if (block.timestamp < accrual.snapshotTime) return Streams.Status.PENDING;
-        if (_streamedAmount(accrual) > _deposited(stream.ledger)) return Streams.Status.INSOLVENT;
+        if (_streamedAmount(accrual) > _deposited(stream.ledger.load())) return Streams.Status.INSOLVENT;
         return Streams.Status.STREAMING;
     }
 
@@ -517,7 +532,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// also the claim's initiator). The caller moves the money.
     function _create(Streams.CreateParams calldata params, address sender)
         private
-        returns (uint256 streamId, Supervision.Quote memory quote)
+        returns (uint256 streamId, uint256 reservationId, Supervision.Quote memory quote)
     {
         // Checks: the terms.
         if (params.ratePerSecond == 0) revert Errors.CareStream_ZeroRate();
@@ -532,7 +547,6 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         if (!ROUTER.splitExists(params.splitId)) revert Errors.CareStream_UnknownSplit(params.splitId);
 
         // Checks: the Regulator's rules (it reverts on any refusal) and the cost sharing.
-        uint256 reservationId;
         (reservationId, quote) = REGULATOR.reserve(
             Supervision.Claim({
                 programId: params.programId,
@@ -552,7 +566,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
             // Cannot overflow: one id per transaction.
             nextStreamId = streamId + 1;
         }
-        Streams.Stream storage stream = _streams[streamId];
+        Streams.StreamRecord storage stream = _streams[streamId];
         stream.accrual = Streams.Accrual({
             ratePerSecond: params.ratePerSecond,
             snapshotTime: startTime,
@@ -561,27 +575,24 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
             state: Streams.State.ACTIVE
         });
         stream.sender = sender;
-        stream.programId = params.programId;
         stream.reservationId = reservationId.toUint64();
-        stream.patientId = params.patientId;
         stream.splitId = params.splitId;
-        stream.ledger.fundIn = quote.fundShare;
-        stream.ledger.patientIn = quote.patientShare;
+        stream.ledger.store(
+            PayerShares.Ledger({fundIn: quote.fundShare, patientIn: quote.patientShare, fundOut: 0, patientOut: 0})
+        );
 
         emit StreamCreated(
             streamId, sender, params.patientId, params, startTime, quote.fundShare, quote.patientShare, reservationId
         );
     }
 
-    /// @dev Pulls the payers' shares: the fund's from the program's fund account, the patient's from the
-    /// patient's registered account (both approved this contract).
-    function _pullShares(uint32 programId, bytes32 patientId, uint128 fundShare, uint128 patientShare) private {
-        if (fundShare > 0) {
-            TOKEN.safeTransferFrom(_fundAccount(programId), address(this), fundShare);
-        }
-        if (patientShare > 0) {
-            TOKEN.safeTransferFrom(_patientAccount(patientId), address(this), patientShare);
-        }
+    /// @dev Pulls the payers' shares of a reservation: the fund's from the program's fund account, the
+    /// patient's from the patient's registered account (both approved this contract).
+    function _pullShares(uint256 reservationId, uint128 fundShare, uint128 patientShare) private {
+        if (fundShare == 0 && patientShare == 0) return;
+        (address fundAccount, address patientAccount) = REGULATOR.reservationAccounts(reservationId);
+        if (fundShare > 0) TOKEN.safeTransferFrom(fundAccount, address(this), fundShare);
+        if (patientShare > 0) TOKEN.safeTransferFrom(patientAccount, address(this), patientShare);
     }
 
     /// @dev Pays the care team's split; the router pulls the amount from this contract.

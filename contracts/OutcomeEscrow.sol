@@ -17,8 +17,8 @@ import {Supervision} from "./types/Supervision.sol";
 
 /// @title OutcomeEscrow
 /// @notice See the documentation in {IOutcomeEscrow}.
-/// @dev Storage choice: an episode keeps only the hash of its terms, its PayerShares ledger, one packed
-/// progress slot and the owed amount; creation writes 3 new slots whatever the number of milestones and
+/// @dev Storage choice: an episode keeps only the hash of its terms, its PayerShares ledger (one packed slot), one
+/// packed progress slot and the owed amount; creation writes 3 new slots whatever the number of milestones and
 /// attestors. Storing the terms would cost one new slot per milestone and per attestor (up to 12 + 8 more
 /// at 22,100 gas each); passing them back costs a few thousand gas of calldata and one hash per later call,
 /// and reading them from calldata is cheaper than reading them from cold storage.
@@ -26,6 +26,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
     using SafeCast for uint256;
     using PayerShares for PayerShares.Ledger;
+    using PayerShares for PayerShares.Packed;
 
     /*//////////////////////////////////////////////////////////////////////////
                                      CONSTANTS
@@ -63,7 +64,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     /// @inheritdoc IOutcomeEscrow
     uint256 public override nextEpisodeId;
 
-    mapping(uint256 episodeId => Episodes.Episode) private _episodes;
+    mapping(uint256 episodeId => Episodes.EpisodeRecord) private _episodes;
 
     /*//////////////////////////////////////////////////////////////////////////
                                     CONSTRUCTOR
@@ -79,6 +80,9 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         router = router_;
         _ARBITER_ROLE = regulator_.ARBITER_ROLE();
         nextEpisodeId = 1;
+        // The router pulls each payout from this contract in `pay`, which only this contract calls for its own
+        // payouts, so one unlimited approval lets it take nothing more; it saves an approval write per payout.
+        token_.forceApprove(address(router_), type(uint256).max);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -92,7 +96,13 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
 
     /// @inheritdoc IOutcomeEscrow
     function getEpisode(uint256 episodeId) external view override returns (Episodes.Episode memory) {
-        return _existing(episodeId);
+        Episodes.EpisodeRecord storage episode = _existing(episodeId);
+        return Episodes.Episode({
+            termsHash: episode.termsHash,
+            ledger: episode.ledger.load(),
+            progress: episode.progress,
+            owed: episode.owed
+        });
     }
 
     /// @inheritdoc IOutcomeEscrow
@@ -146,12 +156,12 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
 
     /// @inheritdoc IOutcomeEscrow
     function refundable(uint256 episodeId) external view override returns (uint128 fundAmount, uint128 patientAmount) {
-        Episodes.Episode storage episode = _existing(episodeId);
+        Episodes.EpisodeRecord storage episode = _existing(episodeId);
         Episodes.Progress memory progress = episode.progress;
         bool expirable = progress.milestoneStatus == Episodes.MilestoneStatus.Pending
             || progress.milestoneStatus == Episodes.MilestoneStatus.Disputed;
         if (progress.status == Episodes.EpisodeStatus.Active && expirable && block.timestamp >= progress.deadline) {
-            return episode.ledger.balances();
+            return episode.ledger.load().balances();
         }
         return (0, 0);
     }
@@ -190,17 +200,18 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
             })
         );
 
-        // Effects: three new slots (terms hash, deposits, progress); the outflow slot and `owed` stay zero.
+        // Effects: three new slots (terms hash, ledger, progress); `owed` stays zero.
         episodeId = nextEpisodeId;
         unchecked {
             // Ids grow by one per episode; 2^256 episodes are out of reach.
             nextEpisodeId = episodeId + 1;
         }
         bytes32 termsHash = keccak256(abi.encode(terms));
-        Episodes.Episode storage episode = _episodes[episodeId];
+        Episodes.EpisodeRecord storage episode = _episodes[episodeId];
         episode.termsHash = termsHash;
-        episode.ledger.fundIn = quote.fundShare;
-        episode.ledger.patientIn = quote.patientShare;
+        episode.ledger.store(
+            PayerShares.Ledger({fundIn: quote.fundShare, patientIn: quote.patientShare, fundOut: 0, patientOut: 0})
+        );
         episode.progress = Episodes.Progress({
             status: Episodes.EpisodeStatus.Active,
             milestoneCount: uint8(terms.milestones.length), // <= MAX_MILESTONES, checked
@@ -228,12 +239,10 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         );
 
         // Interactions: pull each share from its payer's current account.
-        if (quote.fundShare > 0) {
-            token.safeTransferFrom(_fundAccount(terms.programId), address(this), quote.fundShare);
-        }
-        if (quote.patientShare > 0) {
-            token.safeTransferFrom(_patientAccount(terms.patientId), address(this), quote.patientShare);
-        }
+        // Both accounts in one call; the reservation and the patient's record are warm after `reserve`.
+        (address fundAccount, address patientAccount) = regulator.reservationAccounts(reservationId);
+        if (quote.fundShare > 0) token.safeTransferFrom(fundAccount, address(this), quote.fundShare);
+        if (quote.patientShare > 0) token.safeTransferFrom(patientAccount, address(this), quote.patientShare);
     }
 
     /// @inheritdoc IOutcomeEscrow
@@ -242,7 +251,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         override
         nonReentrant
     {
-        (Episodes.Episode storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
+        (Episodes.EpisodeRecord storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
         uint256 attestorBit = 1 << _attestorIndex(episodeId, terms.outcome.attestors, msg.sender);
         _requireMilestoneStatus(episodeId, progress, Episodes.MilestoneStatus.Pending);
         if (block.timestamp >= progress.deadline) {
@@ -281,7 +290,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         override
         nonReentrant
     {
-        (Episodes.Episode storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
+        (Episodes.EpisodeRecord storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
         _requireMilestoneStatus(episodeId, progress, Episodes.MilestoneStatus.Attested);
         if (block.timestamp >= progress.deadline) {
             revert Errors.OutcomeEscrow_ChallengeWindowOver(
@@ -306,7 +315,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         if (!IAccessControl(address(regulator)).hasRole(_ARBITER_ROLE, msg.sender)) {
             revert Errors.OutcomeEscrow_NotArbiter(msg.sender);
         }
-        (Episodes.Episode storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
+        (Episodes.EpisodeRecord storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
         _requireMilestoneStatus(episodeId, progress, Episodes.MilestoneStatus.Disputed);
         if (block.timestamp >= progress.deadline) {
             revert Errors.OutcomeEscrow_ArbitrationDeadlinePassed(
@@ -321,7 +330,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
 
     /// @inheritdoc IOutcomeEscrow
     function settle(uint256 episodeId, Episodes.Terms calldata terms) external override nonReentrant {
-        (Episodes.Episode storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
+        (Episodes.EpisodeRecord storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
         _requireMilestoneStatus(episodeId, progress, Episodes.MilestoneStatus.Attested);
         if (block.timestamp < progress.deadline) {
             revert Errors.OutcomeEscrow_ChallengeWindowNotOver(
@@ -333,7 +342,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
 
     /// @inheritdoc IOutcomeEscrow
     function refundExpired(uint256 episodeId, Episodes.Terms calldata terms) external override nonReentrant {
-        (Episodes.Episode storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
+        (Episodes.EpisodeRecord storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
         Episodes.RefundReason reason;
         if (progress.milestoneStatus == Episodes.MilestoneStatus.Pending) {
             reason = Episodes.RefundReason.AttestationExpired;
@@ -352,20 +361,20 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         }
 
         // Everything the payers still have in goes back; recordOut of the whole total empties both balances.
-        PayerShares.Ledger memory ledger = episode.ledger;
+        PayerShares.Ledger memory ledger = episode.ledger.load();
         (uint128 fundRefund, uint128 patientRefund) = ledger.recordOut(ledger.total());
-        episode.ledger = ledger;
+        episode.ledger.store(ledger);
         progress.status = Episodes.EpisodeStatus.Refunded;
         progress.milestoneStatus = Episodes.MilestoneStatus.Refunded;
         episode.progress = progress;
 
         emit EpisodeRefunded(episodeId, progress.milestoneIndex, reason, fundRefund, patientRefund);
-        _refund(progress.reservationId, terms, fundRefund, patientRefund);
+        _refund(progress.reservationId, fundRefund, patientRefund);
     }
 
     /// @inheritdoc IOutcomeEscrow
     function payOwed(uint256 episodeId, Episodes.Terms calldata terms) external override nonReentrant {
-        Episodes.Episode storage episode = _existing(episodeId);
+        Episodes.EpisodeRecord storage episode = _existing(episodeId);
         _requireTerms(episode, episodeId, terms);
         uint128 amount = episode.owed;
         if (amount == 0) revert Errors.OutcomeEscrow_NothingOwed(episodeId);
@@ -440,7 +449,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     }
 
     /// @dev The stored episode; reverts for an unknown id.
-    function _existing(uint256 episodeId) private view returns (Episodes.Episode storage episode) {
+    function _existing(uint256 episodeId) private view returns (Episodes.EpisodeRecord storage episode) {
         episode = _episodes[episodeId];
         if (episode.progress.status == Episodes.EpisodeStatus.Null) {
             revert Errors.OutcomeEscrow_EpisodeNotFound(episodeId);
@@ -451,7 +460,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     function _activeEpisode(uint256 episodeId, Episodes.Terms calldata terms)
         private
         view
-        returns (Episodes.Episode storage episode, Episodes.Progress memory progress)
+        returns (Episodes.EpisodeRecord storage episode, Episodes.Progress memory progress)
     {
         episode = _existing(episodeId);
         progress = episode.progress;
@@ -461,7 +470,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         _requireTerms(episode, episodeId, terms);
     }
 
-    function _requireTerms(Episodes.Episode storage episode, uint256 episodeId, Episodes.Terms calldata terms)
+    function _requireTerms(Episodes.EpisodeRecord storage episode, uint256 episodeId, Episodes.Terms calldata terms)
         private
         view
     {
@@ -505,10 +514,6 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         return caller == _patientAccount(terms.patientId) || regulator.isFundOperator(terms.programId, caller);
     }
 
-    function _fundAccount(uint32 programId) private view returns (address) {
-        return regulator.getProgram(programId).fundAccount;
-    }
-
     function _patientAccount(bytes32 patientId) private view returns (address) {
         return regulator.getPatient(patientId).account;
     }
@@ -548,7 +553,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     /// Rounding: payout = floor(amount * tierBps / 10_000); the refund is the remainder of the milestone.
     function _settle(
         uint256 episodeId,
-        Episodes.Episode storage episode,
+        Episodes.EpisodeRecord storage episode,
         Episodes.Progress memory progress,
         Episodes.Terms calldata terms,
         uint8 tierIndex
@@ -559,12 +564,12 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         uint128 payout = uint128(uint256(amount) * terms.outcome.tierBps[tierIndex] / BPS_SCALE);
 
         // Payout first, then the refund: both drawn on the payers' ledger in their proportions.
-        PayerShares.Ledger memory ledger = episode.ledger;
+        PayerShares.Ledger memory ledger = episode.ledger.load();
         (uint128 fundPayout,) = ledger.recordOut(payout);
         (uint128 fundRefund, uint128 patientRefund) = ledger.recordOut(amount - payout);
         bool payoutHeld = payout > 0 && !_payoutAllowed(progress.reservationId);
 
-        episode.ledger = ledger;
+        episode.ledger.store(ledger);
         if (payoutHeld) episode.owed += payout;
         progress.settledTiers |= uint24(uint256(tierIndex) << (2 * index));
         progress.tierIndex = tierIndex;
@@ -587,22 +592,20 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         else emit MilestoneOpened(episodeId, index + 1, progress.deadline);
 
         if (payout > 0 && !payoutHeld) _pay(terms.splitId, payout);
-        _refund(progress.reservationId, terms, fundRefund, patientRefund);
+        _refund(progress.reservationId, fundRefund, patientRefund);
     }
 
-    /// @dev Pays the split through the router with an exact allowance, so the router never holds more.
+    /// @dev Pays the split through the router, which pulls `amount` under the constructor's approval.
     function _pay(bytes32 splitId, uint128 amount) private {
-        token.forceApprove(address(router), amount);
         router.pay(splitId, amount);
     }
 
     /// @dev Releases a refund in the Regulator and sends each payer its part, to its current account.
-    function _refund(uint64 reservationId, Episodes.Terms calldata terms, uint128 fundRefund, uint128 patientRefund)
-        private
-    {
+    function _refund(uint64 reservationId, uint128 fundRefund, uint128 patientRefund) private {
         if (fundRefund == 0 && patientRefund == 0) return;
         regulator.release(reservationId, fundRefund, patientRefund);
-        if (fundRefund > 0) token.safeTransfer(_fundAccount(terms.programId), fundRefund);
-        if (patientRefund > 0) token.safeTransfer(_patientAccount(terms.patientId), patientRefund);
+        (address fundAccount, address patientAccount) = regulator.reservationAccounts(reservationId);
+        if (fundRefund > 0) token.safeTransfer(fundAccount, fundRefund);
+        if (patientRefund > 0) token.safeTransfer(patientAccount, patientRefund);
     }
 }

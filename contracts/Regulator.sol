@@ -15,9 +15,10 @@ import {Supervision} from "./types/Supervision.sol";
 /// @notice The insurance fund's rules, enforced while money moves: programs, coverage, budgets, the
 /// supervised parties, freezes, and the reservations payment modules make before any money moves.
 /// @dev See {IRegulator} for the rules. The Regulator holds no tokens and makes no external calls.
-/// Storage is packed (types/Supervision.sol, "storage records"): a reservation takes three slots, and every
-/// record `reserve` reads is one slot (the program's fund account is a second slot, read only when the
-/// initiator is not the patient).
+/// Storage is packed (types/Supervision.sol, "storage records"): a reservation takes two slots, every record
+/// `reserve` reads is one slot (the program's fund account is a second slot, read only when the initiator is
+/// not the patient), and the practitioner's daily count lives in the practitioner's slot. Institutions and
+/// patients get numbers at registration, so reservations and counters refer to them in 32 bits.
 contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     /*//////////////////////////////////////////////////////////////////////////
                                       CONSTANTS
@@ -42,6 +43,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     /// @dev Patient numbers handed out so far (numbers start at 1; 0 = not registered).
     uint32 private _patientCount;
 
+    /// @dev Institution numbers handed out so far (numbers start at 1; 0 = not registered).
+    uint32 private _institutionCount;
+
     /// @inheritdoc IRegulator
     uint256 public override reservationCount;
 
@@ -50,18 +54,19 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     mapping(uint32 programId => mapping(bytes32 serviceType => Supervision.CoverageRecord)) private _coverage;
     mapping(uint32 line => bytes32 serviceType) private _lineServiceType;
 
-    mapping(uint32 programId => mapping(address institution => uint128)) private _defaultBudgets;
-    mapping(uint32 programId => mapping(address institution => mapping(uint32 period => Supervision.PeriodLedger)))
+    mapping(uint32 programId => mapping(uint32 institutionNumber => uint128)) private _defaultBudgets;
+    mapping(uint32 programId => mapping(uint32 institutionNumber => mapping(uint32 period => Supervision.PeriodLedger)))
         private _ledgers;
 
-    mapping(address institution => Supervision.Institution) private _institutions;
-    mapping(address practitioner => Supervision.Practitioner) private _practitioners;
-    mapping(bytes32 patientId => Supervision.Patient) private _patients;
+    mapping(address institution => Supervision.InstitutionRecord) private _institutions;
+    mapping(uint32 institutionNumber => Supervision.InstitutionByNumber) private _institutionsByNumber;
+    mapping(address practitioner => Supervision.PractitionerRecord) private _practitioners;
+    /// @dev Patients are stored by number, so that a reservation reaches its patient in one read.
+    mapping(uint32 number => Supervision.Patient) private _patients;
     mapping(bytes32 patientId => uint32 number) private _patientNumbers;
     mapping(uint32 number => bytes32 patientId) private _patientIds;
     mapping(address institution => mapping(bytes32 payee => bool)) private _payeeApproved;
 
-    mapping(address practitioner => mapping(uint64 day => uint32)) private _servicesPerDay;
     mapping(uint32 line => mapping(uint32 patientNumber => mapping(uint32 period => Supervision.PatientUsage))) private
         _usage;
 
@@ -105,18 +110,35 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IRegulator
-    function getInstitution(address institution) external view override returns (Supervision.Institution memory) {
-        return _institutions[institution];
+    function getInstitution(address institution)
+        external
+        view
+        override
+        returns (Supervision.Institution memory record)
+    {
+        Supervision.InstitutionRecord memory stored = _institutions[institution];
+        record = Supervision.Institution({registered: stored.number != 0, frozen: stored.frozen, region: stored.region});
     }
 
     /// @inheritdoc IRegulator
-    function getPractitioner(address practitioner) external view override returns (Supervision.Practitioner memory) {
-        return _practitioners[practitioner];
+    function getPractitioner(address practitioner)
+        external
+        view
+        override
+        returns (Supervision.Practitioner memory record)
+    {
+        Supervision.PractitionerRecord memory stored = _practitioners[practitioner];
+        record = Supervision.Practitioner({
+            institution: stored.institution,
+            dailyServiceLimit: stored.dailyServiceLimit,
+            frozen: stored.frozen
+        });
     }
 
     /// @inheritdoc IRegulator
     function getPatient(bytes32 patientId) external view override returns (Supervision.Patient memory) {
-        return _patients[patientId];
+        // Number 0 (never registered) holds the empty record.
+        return _patients[_patientNumbers[patientId]];
     }
 
     /// @inheritdoc IRegulator
@@ -132,7 +154,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
             programId: record.programId,
             period: record.period,
             patientId: _patientIds[record.patientNumber],
-            institution: record.institution,
+            institution: _institutionsByNumber[record.institutionNumber].account,
             serviceType: _lineServiceType[record.line],
             fundReserved: record.fundReserved,
             patientReserved: record.patientReserved,
@@ -178,8 +200,10 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         override
         returns (uint128 budget, uint128 used, uint128 remaining)
     {
-        Supervision.PeriodLedger storage ledger = _ledgers[programId][institution][period];
-        budget = _budgetOf(programId, institution, ledger);
+        // An unregistered institution has number 0, whose ledgers and default budgets are never written.
+        uint32 number = _institutions[institution].number;
+        Supervision.PeriodLedger storage ledger = _ledgers[programId][number][period];
+        budget = _budgetOf(programId, number, ledger);
         used = ledger.used;
         remaining = budget > used ? budget - used : 0;
     }
@@ -199,7 +223,8 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRegulator
     function practitionerServices(address practitioner, uint64 day) external view override returns (uint32) {
-        return _servicesPerDay[practitioner][day];
+        Supervision.PractitionerRecord storage record = _practitioners[practitioner];
+        return record.day == day ? record.services : 0;
     }
 
     /// @inheritdoc IRegulator
@@ -226,12 +251,28 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRegulator
     function checkPayout(uint256 reservationId) external view override {
-        Supervision.ReservationRecord storage reservation = _reservations[reservationId];
-        if (reservation.module == address(0)) revert Errors.Regulator_ReservationNotFound(reservationId);
+        Supervision.ReservationRecord storage reservation = _existingReservation(reservationId);
         uint32 programId = reservation.programId;
         if (_programs[programId].frozen) revert Errors.Regulator_ProgramFrozen(programId);
-        address institution = reservation.institution;
-        if (_institutions[institution].frozen) revert Errors.Regulator_InstitutionFrozen(institution);
+        Supervision.InstitutionByNumber storage institution = _institutionsByNumber[reservation.institutionNumber];
+        if (institution.frozen) revert Errors.Regulator_InstitutionFrozen(institution.account);
+    }
+
+    /// @inheritdoc IRegulator
+    function reservationAccounts(uint256 reservationId)
+        external
+        view
+        override
+        returns (address fundAccount, address patientAccount)
+    {
+        Supervision.ReservationRecord storage reservation = _existingReservation(reservationId);
+        fundAccount = _programs[reservation.programId].fundAccount;
+        patientAccount = _patients[reservation.patientNumber].account;
+    }
+
+    /// @inheritdoc IRegulator
+    function reservationPatientAccount(uint256 reservationId) external view override returns (address) {
+        return _patients[_existingReservation(reservationId).patientNumber].account;
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -298,8 +339,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         override
         onlyRole(CONFIGURATOR_ROLE)
     {
-        _checkBudgetTarget(programId, institution);
-        _defaultBudgets[programId][institution] = amount;
+        _defaultBudgets[programId][_checkBudgetTarget(programId, institution)] = amount;
         emit DefaultBudgetSet(programId, institution, amount);
     }
 
@@ -309,8 +349,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         override
         onlyRole(CONFIGURATOR_ROLE)
     {
-        _checkBudgetTarget(programId, institution);
-        Supervision.PeriodLedger storage ledger = _ledgers[programId][institution][period];
+        Supervision.PeriodLedger storage ledger = _ledgers[programId][_checkBudgetTarget(programId, institution)][period];
         // 120 bits is 1.3e30 CareUSD; larger amounts revert with OpenZeppelin's SafeCast error.
         ledger.budget = SafeCast.toUint120(amount);
         ledger.budgetSet = true;
@@ -322,9 +361,16 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     /// @inheritdoc IRegulator
     function registerInstitution(address institution, uint32 region) external override onlyRole(REGISTRAR_ROLE) {
         if (institution == address(0)) revert Errors.Regulator_ZeroInstitution();
-        Supervision.Institution storage record = _institutions[institution];
-        record.registered = true;
+        Supervision.InstitutionRecord storage record = _institutions[institution];
+        uint32 number = record.number;
+        if (number == 0) {
+            // First registration: a number for the reservations and budgets that refer to this institution.
+            number = ++_institutionCount;
+            record.number = number;
+            _institutionsByNumber[number].account = institution;
+        }
         record.region = region;
+        _institutionsByNumber[number].region = region;
         emit InstitutionRegistered(institution, region);
     }
 
@@ -336,7 +382,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     {
         if (practitioner == address(0)) revert Errors.Regulator_ZeroPractitioner();
         _registeredInstitution(institution);
-        Supervision.Practitioner storage record = _practitioners[practitioner];
+        Supervision.PractitionerRecord storage record = _practitioners[practitioner];
         record.institution = institution;
         record.dailyServiceLimit = dailyServiceLimit;
         emit PractitionerRegistered(practitioner, institution, dailyServiceLimit);
@@ -351,13 +397,14 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (patientId == bytes32(0)) revert Errors.Regulator_ZeroPatientId();
         if (account == address(0)) revert Errors.Regulator_ZeroPatientAccount(patientId);
         _existingProgram(programId);
-        if (_patientNumbers[patientId] == 0) {
-            // First registration: a number for the reservations and counters that refer to this patient.
-            uint32 number = ++_patientCount;
+        uint32 number = _patientNumbers[patientId];
+        if (number == 0) {
+            // First registration: a number for the records, reservations and counters of this patient.
+            number = ++_patientCount;
             _patientNumbers[patientId] = number;
             _patientIds[number] = patientId;
         }
-        Supervision.Patient storage record = _patients[patientId];
+        Supervision.Patient storage record = _patients[number];
         record.account = account;
         record.programId = programId;
         record.region = region;
@@ -374,7 +421,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRegulator
     function setInstitutionFrozen(address institution, bool frozen) external override onlyRole(SUPERVISOR_ROLE) {
-        _registeredInstitution(institution).frozen = frozen;
+        Supervision.InstitutionRecord storage record = _registeredInstitution(institution);
+        record.frozen = frozen;
+        _institutionsByNumber[record.number].frozen = frozen;
         emit InstitutionFrozen(institution, frozen);
     }
 
@@ -386,7 +435,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
 
     /// @inheritdoc IRegulator
     function setPatientFrozen(bytes32 patientId, bool frozen) external override onlyRole(SUPERVISOR_ROLE) {
-        Supervision.Patient storage record = _patients[patientId];
+        Supervision.Patient storage record = _patients[_patientNumbers[patientId]];
         if (record.account == address(0)) revert Errors.Regulator_PatientNotRegistered(patientId);
         record.frozen = frozen;
         emit PatientFrozen(patientId, frozen);
@@ -420,12 +469,11 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         onlyRole(MODULE_ROLE)
         returns (uint256 reservationId, Supervision.Quote memory q)
     {
-        (uint32 period, Supervision.CoverageRecord memory coverage) = _checkClaim(claim);
+        (uint32 period, Supervision.CoverageRecord memory coverage, uint32 institutionNumber, uint32 patientNumber) =
+            _checkClaim(claim);
         Supervision.ReservationRecord storage reservation;
-        (reservationId, reservation) = _open(
-            claim.programId, period, coverage.line, claim.institution, _patientNumbers[claim.patientId], 0, 0
-        );
-        q = _extend(reservation, period, coverage, claim.charge, 0);
+        (reservationId, reservation) = _open(claim.programId, institutionNumber, patientNumber);
+        q = _extend(reservation, period, coverage, claim.charge, 0, 0);
         emit Reserved(reservationId, msg.sender, claim, q);
     }
 
@@ -441,7 +489,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         (uint32 period, Supervision.CoverageRecord memory coverage) =
             _checkTopUp(reservation, unspentFund, unspentPatient, charge, initiator);
         if (period == reservation.period) {
-            q = _extend(reservation, period, coverage, charge, 0);
+            q = _extend(reservation, period, coverage, charge, 0, 0);
             newReservationId = reservationId;
         } else {
             (newReservationId, q) =
@@ -475,17 +523,17 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     function _registeredInstitution(address institution)
         private
         view
-        returns (Supervision.Institution storage record)
+        returns (Supervision.InstitutionRecord storage record)
     {
         record = _institutions[institution];
-        if (!record.registered) revert Errors.Regulator_InstitutionNotRegistered(institution);
+        if (record.number == 0) revert Errors.Regulator_InstitutionNotRegistered(institution);
     }
 
     /// @dev A registered practitioner always has an institution.
     function _registeredPractitioner(address practitioner)
         private
         view
-        returns (Supervision.Practitioner storage record)
+        returns (Supervision.PractitionerRecord storage record)
     {
         record = _practitioners[practitioner];
         if (record.institution == address(0)) revert Errors.Regulator_PractitionerNotRegistered(practitioner);
@@ -519,30 +567,36 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         return _periodAt(programId, program, _now());
     }
 
-    /// @dev Claim checks 4 and 5: the initiator, then the patient; returns the patient's region.
-    function _checkPatient(uint32 programId, bytes32 patientId, address initiator)
+    /// @dev Claim checks 4 and 5: the initiator, then the patient (number `patientNumber`, id `patientId`, or
+    /// zero to look the id up, which only an error needs); returns the patient's region.
+    function _checkPatient(uint32 programId, bytes32 patientId, uint32 patientNumber, address initiator)
         private
         view
         returns (uint32 region)
     {
-        Supervision.Patient memory patient = _patients[patientId];
+        Supervision.Patient memory patient = _patients[patientNumber];
         // The patient's own account is the usual initiator; the fund account's slot is read only otherwise.
         if (initiator == address(0) || (initiator != patient.account && !isFundOperator(programId, initiator))) {
-            revert Errors.Regulator_UnauthorizedInitiator(programId, patientId, initiator);
+            revert Errors.Regulator_UnauthorizedInitiator(programId, _idOf(patientId, patientNumber), initiator);
         }
-        if (patient.account == address(0)) revert Errors.Regulator_PatientNotRegistered(patientId);
+        if (patient.account == address(0)) revert Errors.Regulator_PatientNotRegistered(_idOf(patientId, patientNumber));
         if (patient.programId != programId) {
-            revert Errors.Regulator_PatientNotInProgram(patientId, patient.programId, programId);
+            revert Errors.Regulator_PatientNotInProgram(_idOf(patientId, patientNumber), patient.programId, programId);
         }
-        if (patient.frozen) revert Errors.Regulator_PatientFrozen(patientId);
+        if (patient.frozen) revert Errors.Regulator_PatientFrozen(_idOf(patientId, patientNumber));
         return patient.region;
     }
 
-    /// @dev Claim check 6; returns the institution's region.
-    function _checkInstitution(address institution) private view returns (uint32 region) {
-        Supervision.Institution memory record = _registeredInstitution(institution);
+    /// @dev The patient's id for an error: `patientId` when the caller knows it, else looked up by number.
+    function _idOf(bytes32 patientId, uint32 patientNumber) private view returns (bytes32) {
+        return patientId != bytes32(0) ? patientId : _patientIds[patientNumber];
+    }
+
+    /// @dev Claim check 6; returns the institution's number and region.
+    function _checkInstitution(address institution) private view returns (uint32 number, uint32 region) {
+        Supervision.InstitutionRecord memory record = _registeredInstitution(institution);
         if (record.frozen) revert Errors.Regulator_InstitutionFrozen(institution);
-        return record.region;
+        return (record.number, record.region);
     }
 
     /// @dev Claim checks 8 and 9; returns the coverage line.
@@ -558,20 +612,20 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         }
     }
 
-    /// @dev Budgets are set for an existing program and a registered institution.
-    function _checkBudgetTarget(uint32 programId, address institution) private view {
+    /// @dev Budgets are set for an existing program and a registered institution; returns its number.
+    function _checkBudgetTarget(uint32 programId, address institution) private view returns (uint32) {
         _existingProgram(programId);
-        _registeredInstitution(institution);
+        return _registeredInstitution(institution).number;
     }
 
     /// @dev The budget that applies to a period: its own if one was set (0 included), else the default.
-    function _budgetOf(uint32 programId, address institution, Supervision.PeriodLedger storage ledger)
+    function _budgetOf(uint32 programId, uint32 institutionNumber, Supervision.PeriodLedger storage ledger)
         private
         view
         returns (uint128)
     {
         if (ledger.budgetSet) return ledger.budget;
-        return _defaultBudgets[programId][institution];
+        return _defaultBudgets[programId][institutionNumber];
     }
 
     /// @dev The checks of `topUp` after the reservation's owner; returns the current period and the coverage line.
@@ -588,9 +642,21 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (charge == 0 && (period == reservation.period || (unspentFund == 0 && unspentPatient == 0))) {
             revert Errors.Regulator_ZeroCharge();
         }
-        uint32 patientRegion = _checkPatient(programId, _patientIds[reservation.patientNumber], initiator);
-        uint32 institutionRegion = _checkInstitution(reservation.institution);
+        uint32 patientRegion = _checkPatient(programId, bytes32(0), reservation.patientNumber, initiator);
+        Supervision.InstitutionByNumber memory institution = _institutionsByNumber[reservation.institutionNumber];
+        if (institution.frozen) revert Errors.Regulator_InstitutionFrozen(institution.account);
+        uint32 institutionRegion = institution.region;
         coverage = _coverageFor(programId, _lineServiceType[reservation.line], patientRegion, institutionRegion);
+    }
+
+    /// @dev The reservation, checked to exist (every reservation has a module).
+    function _existingReservation(uint256 reservationId)
+        private
+        view
+        returns (Supervision.ReservationRecord storage reservation)
+    {
+        reservation = _reservations[reservationId];
+        if (reservation.module == address(0)) revert Errors.Regulator_ReservationNotFound(reservationId);
     }
 
     /// @dev The reservation, checked to exist and to belong to the caller.
@@ -599,9 +665,8 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         view
         returns (Supervision.ReservationRecord storage reservation)
     {
-        reservation = _reservations[reservationId];
+        reservation = _existingReservation(reservationId);
         address module = reservation.module;
-        if (module == address(0)) revert Errors.Regulator_ReservationNotFound(reservationId);
         if (module != msg.sender) revert Errors.Regulator_NotReservationModule(reservationId, msg.sender, module);
     }
 
@@ -613,13 +678,20 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     /// counted for the day); returns the current period and the coverage line.
     function _checkClaim(Supervision.Claim calldata claim)
         private
-        returns (uint32 period, Supervision.CoverageRecord memory coverage)
+        returns (
+            uint32 period,
+            Supervision.CoverageRecord memory coverage,
+            uint32 institutionNumber,
+            uint32 patientNumber
+        )
     {
         if (claim.charge == 0) revert Errors.Regulator_ZeroCharge();
         uint32 programId = claim.programId;
         period = _openProgramPeriod(programId);
-        uint32 patientRegion = _checkPatient(programId, claim.patientId, claim.initiator);
-        uint32 institutionRegion = _checkInstitution(claim.institution);
+        patientNumber = _patientNumbers[claim.patientId];
+        uint32 patientRegion = _checkPatient(programId, claim.patientId, patientNumber, claim.initiator);
+        uint32 institutionRegion;
+        (institutionNumber, institutionRegion) = _checkInstitution(claim.institution);
         _countPractitionerService(claim.practitioner, claim.institution);
         coverage = _coverageFor(programId, claim.serviceType, patientRegion, institutionRegion);
         if (!_payeeApproved[claim.institution][claim.payee]) {
@@ -627,22 +699,27 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         }
     }
 
-    /// @dev Claim check 7: the practitioner, then counts the service on today's UTC day.
+    /// @dev Claim check 7: the practitioner, then counts the service on today's UTC day (in the practitioner's
+    /// own slot, which keeps only the latest day's count).
     function _countPractitionerService(address practitioner, address institution) private {
-        Supervision.Practitioner memory record = _registeredPractitioner(practitioner);
+        Supervision.PractitionerRecord storage stored = _registeredPractitioner(practitioner);
+        Supervision.PractitionerRecord memory record = stored;
         if (record.institution != institution) {
             revert Errors.Regulator_PractitionerNotAtInstitution(practitioner, record.institution, institution);
         }
         if (record.frozen) revert Errors.Regulator_PractitionerFrozen(practitioner);
-        uint64 day = uint64(block.timestamp / Calendar.SECONDS_PER_DAY);
-        uint32 services = _servicesPerDay[practitioner][day];
+        // Fits: 2^24 days after 1970 is the year 47,900.
+        uint24 day = uint24(block.timestamp / Calendar.SECONDS_PER_DAY);
+        uint32 services = record.day == day ? record.services : 0;
         if (services >= record.dailyServiceLimit) {
             revert Errors.Regulator_DailyServiceLimitReached(practitioner, day, record.dailyServiceLimit);
         }
         // Unchecked: services < dailyServiceLimit <= type(uint32).max.
         unchecked {
-            _servicesPerDay[practitioner][day] = services + 1;
+            record.services = services + 1;
         }
+        stored.day = day;
+        stored.services = record.services;
     }
 
     /// @dev Cost-shares `charge` in `period` and commits it with `carriedFund` (fund money moved from an
@@ -651,7 +728,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     /// fundUsed before the charge is shared, so it takes cap headroom first.
     function _commit(
         uint32 programId,
-        address institution,
+        uint32 institutionNumber,
         uint32 period,
         Supervision.CoverageRecord memory coverage,
         uint32 patientNumber,
@@ -667,35 +744,34 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         q.period = period;
 
         uint128 fundTotal = carriedFund + q.fundShare;
-        if (fundTotal != 0) {
-            Supervision.PeriodLedger storage ledger = _ledgers[programId][institution][period];
-            uint128 used = ledger.used;
-            uint128 budget = _budgetOf(programId, institution, ledger);
-            uint128 remaining = budget > used ? budget - used : 0;
-            if (fundTotal > remaining) {
-                revert Errors.Regulator_BudgetExceeded(programId, institution, period, fundTotal, remaining);
-            }
-            // Unchecked: fundTotal <= remaining = budget - used, so used + fundTotal <= budget.
-            unchecked {
-                ledger.used = used + fundTotal;
-            }
-        }
+        if (fundTotal != 0) _spendBudget(programId, institutionNumber, period, fundTotal);
         if (fundTotal != 0 || q.deductiblePortion != 0) {
             usage.deductibleMet = deductibleMet + q.deductiblePortion;
             usage.fundUsed = fundUsed + q.fundShare;
         }
     }
 
-    /// @dev Stores a new reservation under the next id, holding the carried amounts (0 for a new claim).
-    function _open(
-        uint32 programId,
-        uint32 period,
-        uint32 line,
-        address institution,
-        uint32 patientNumber,
-        uint128 carriedFund,
-        uint128 carriedPatient
-    ) private returns (uint256 reservationId, Supervision.ReservationRecord storage reservation) {
+    /// @dev Claim check 11: adds `amount` to the institution's used budget of the period, if it fits.
+    function _spendBudget(uint32 programId, uint32 institutionNumber, uint32 period, uint128 amount) private {
+        Supervision.PeriodLedger storage ledger = _ledgers[programId][institutionNumber][period];
+        uint128 used = ledger.used;
+        uint128 budget = _budgetOf(programId, institutionNumber, ledger);
+        uint128 remaining = budget > used ? budget - used : 0;
+        if (amount > remaining) {
+            address institution = _institutionsByNumber[institutionNumber].account;
+            revert Errors.Regulator_BudgetExceeded(programId, institution, period, amount, remaining);
+        }
+        // Unchecked: amount <= remaining = budget - used, so used + amount <= budget.
+        unchecked {
+            ledger.used = used + amount;
+        }
+    }
+
+    /// @dev The first slot of a new reservation under the next id; `_extend` writes the second.
+    function _open(uint32 programId, uint32 institutionNumber, uint32 patientNumber)
+        private
+        returns (uint256 reservationId, Supervision.ReservationRecord storage reservation)
+    {
         // Unchecked: ids grow by one per reservation; 2^256 is never reached.
         unchecked {
             reservationId = ++reservationCount;
@@ -703,32 +779,43 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         reservation = _reservations[reservationId];
         reservation.module = msg.sender;
         reservation.programId = programId;
-        reservation.period = period;
-        reservation.line = line;
-        reservation.institution = institution;
+        reservation.institutionNumber = institutionNumber;
         reservation.patientNumber = patientNumber;
-        reservation.fundReserved = carriedFund;
-        reservation.patientReserved = carriedPatient;
     }
 
-    /// @dev Cost-shares `charge` in `period` (the reservation's) and adds it to the reservation and the counters.
+    /// @dev Cost-shares `charge` in `period` and adds it, with the carried amounts (0 unless renewing), to the
+    /// reservation and the counters; writes the reservation's second slot once.
     function _extend(
         Supervision.ReservationRecord storage reservation,
         uint32 period,
         Supervision.CoverageRecord memory coverage,
         uint128 charge,
-        uint128 carriedFund
+        uint128 carriedFund,
+        uint128 carriedPatient
     ) private returns (Supervision.Quote memory q) {
         q = _commit(
-            reservation.programId, reservation.institution, period, coverage, reservation.patientNumber, charge, carriedFund
+            reservation.programId,
+            reservation.institutionNumber,
+            period,
+            coverage,
+            reservation.patientNumber,
+            charge,
+            carriedFund
         );
-        reservation.fundReserved += q.fundShare;
-        reservation.patientReserved += q.patientShare;
-        if (q.deductiblePortion != 0) {
-            // Fits: all of a reservation's deductible portions fall in one period of one line, so their sum is
-            // at most what the patient met there, which never exceeds the line's 64-bit deductible.
-            reservation.deductibleCounted += uint64(q.deductiblePortion);
+        // Widened to 256 bits, so the bound below is checked before anything can wrap.
+        uint256 fundReserved = uint256(reservation.fundReserved) + carriedFund + q.fundShare;
+        uint256 patientReserved = uint256(reservation.patientReserved) + carriedPatient + q.patientShare;
+        if (fundReserved > type(uint64).max || patientReserved > type(uint64).max) {
+            revert Errors.Regulator_ReservationAboveMax(fundReserved, patientReserved, type(uint64).max);
         }
+        // Fits: all of a reservation's deductible portions fall in one period of one line, so their sum is
+        // at most what the patient met there, which never exceeds the line's 64-bit deductible.
+        uint64 deductibleCounted = reservation.deductibleCounted + uint64(q.deductiblePortion);
+        reservation.period = period;
+        reservation.line = coverage.line;
+        reservation.deductibleCounted = deductibleCounted;
+        reservation.fundReserved = uint64(fundReserved);
+        reservation.patientReserved = uint64(patientReserved);
     }
 
     /// @dev A later-period top-up: releases the unspent amounts from the old reservation (old period's counters)
@@ -745,16 +832,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         uint128 restored = _release(reservationId, reservation, unspentFund, unspentPatient);
         emit Released(reservationId, unspentFund, unspentPatient, restored);
         Supervision.ReservationRecord storage renewed;
-        (newReservationId, renewed) = _open(
-            reservation.programId,
-            period,
-            coverage.line,
-            reservation.institution,
-            reservation.patientNumber,
-            unspentFund,
-            unspentPatient
-        );
-        q = _extend(renewed, period, coverage, charge, unspentFund);
+        (newReservationId, renewed) =
+            _open(reservation.programId, reservation.institutionNumber, reservation.patientNumber);
+        q = _extend(renewed, period, coverage, charge, unspentFund, unspentPatient);
         emit Renewed(reservationId, newReservationId, unspentFund, unspentPatient);
     }
 
@@ -766,8 +846,9 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         uint128 fundAmount,
         uint128 patientAmount
     ) private returns (uint128 restored) {
-        uint128 heldFund = reservation.fundReserved;
-        uint128 heldPatient = reservation.patientReserved;
+        Supervision.ReservationRecord memory record = reservation;
+        uint128 heldFund = record.fundReserved;
+        uint128 heldPatient = record.patientReserved;
         if (fundAmount > heldFund) {
             revert Errors.Regulator_FundReleaseExceedsReserved(reservationId, fundAmount, heldFund);
         }
@@ -779,26 +860,28 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
             heldFund -= fundAmount;
             heldPatient -= patientAmount;
         }
-        reservation.fundReserved = heldFund;
-        reservation.patientReserved = heldPatient;
         // The reservation now counts min(deductibleCounted, what it still holds) of the deductible.
         uint256 remainingTotal = uint256(heldFund) + heldPatient;
-        uint64 counted = reservation.deductibleCounted;
+        uint64 counted = record.deductibleCounted;
         if (counted > remainingTotal) {
             // Unchecked and fits: remainingTotal < counted <= type(uint64).max.
             unchecked {
                 restored = counted - uint128(remainingTotal);
             }
-            reservation.deductibleCounted = uint64(remainingTotal);
+            counted = uint64(remainingTotal);
         }
+        // Fits: both amounts only went down from what the 64-bit fields held.
+        reservation.fundReserved = uint64(heldFund);
+        reservation.patientReserved = uint64(heldPatient);
+        reservation.deductibleCounted = counted;
         if (fundAmount != 0 || restored != 0) {
             // Checked: the counters are sums over the period's reservations, so they hold at least this one's part.
-            Supervision.PatientUsage storage usage = _usage[reservation.line][reservation.patientNumber][reservation.period];
+            Supervision.PatientUsage storage usage = _usage[record.line][record.patientNumber][record.period];
             usage.fundUsed -= fundAmount;
             usage.deductibleMet -= restored;
         }
         if (fundAmount != 0) {
-            _ledgers[reservation.programId][reservation.institution][reservation.period].used -= fundAmount;
+            _ledgers[record.programId][record.institutionNumber][record.period].used -= fundAmount;
         }
     }
 }

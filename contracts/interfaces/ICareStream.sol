@@ -119,7 +119,9 @@ interface ICareStream {
     /// @notice The id the next stream will get. Ids start at 1.
     function nextStreamId() external view returns (uint256);
 
-    /// @notice The stored stream. Reverts with `CareStream_UnknownStream` for an unknown id.
+    /// @notice The stream. Reverts with `CareStream_UnknownStream` for an unknown id.
+    /// @dev `programId` and `patientId` are its reservation's, read from the Regulator (CareStream does not store
+    /// them twice); the ledger is stored in 64-bit fields and returned widened.
     function getStream(uint256 streamId) external view returns (Streams.Stream memory);
 
     /// @notice The stream's status now (see the state machine above).

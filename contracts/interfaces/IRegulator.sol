@@ -122,6 +122,8 @@ interface IRegulator {
         view
         returns (uint128 deductibleMet, uint128 fundUsed);
     /// @notice Services a practitioner has been reserved for on UTC day `day` (timestamp / 1 days).
+    /// @dev Only the latest day with a service is kept (it is what the daily limit needs): for an earlier day
+    /// this returns 0, whatever was reserved then. Past days' counts are in the {Reserved} events.
     function practitionerServices(address practitioner, uint64 day) external view returns (uint32);
     /// @notice Cost sharing of `charge` for the patient now, without reserving anything.
     /// @dev Reverts with `Regulator_ProgramNotFound`, `Regulator_BeforeFirstPeriod` or
@@ -134,6 +136,18 @@ interface IRegulator {
     /// @dev Reverts with `Regulator_ReservationNotFound`, `Regulator_ProgramFrozen(programId)` or
     /// `Regulator_InstitutionFrozen(institution)`, in that order. Refunds to the payers never call it.
     function checkPayout(uint256 reservationId) external view;
+    /// @notice Who pays for a reservation and gets its refunds, as registered now: the program's fund account
+    /// and the patient's account (a patient whose account changed is refunded at the new one).
+    /// @dev Reverts with `Regulator_ReservationNotFound` for an unknown id. Lets a module keep neither the
+    /// program nor the patient of its reservation.
+    function reservationAccounts(uint256 reservationId)
+        external
+        view
+        returns (address fundAccount, address patientAccount);
+    /// @notice The patient's account of a reservation, as registered now (`reservationAccounts` without the
+    /// program's slot, for a module's authorisation check).
+    /// @dev Reverts with `Regulator_ReservationNotFound` for an unknown id.
+    function reservationPatientAccount(uint256 reservationId) external view returns (address);
 
     /*//////////////////////////////////////////////////////////////////////////
                                STATE-CHANGING FUNCTIONS
@@ -215,7 +229,9 @@ interface IRegulator {
     ///   9. same region, or the coverage allows cross-region care (CrossRegionNotAllowed);
     ///  10. the institution approved the payee (PayeeNotApproved);
     ///  11. fundShare <= the institution's remaining budget of the period (BudgetExceeded; exactly the
-    ///      remaining amount is allowed).
+    ///      remaining amount is allowed);
+    ///  12. the reservation holds at most 2^64 - 1 units (1.8e13 CareUSD) of fund and of patient money
+    ///      (ReservationAboveMax); the same bound applies to every later top-up of it.
     /// Commits: deductibleMet += deductiblePortion; fundUsed += fundShare; institution used += fundShare.
     function reserve(Supervision.Claim calldata claim)
         external
@@ -228,7 +244,7 @@ interface IRegulator {
     /// top-up may carry with `charge` 0 as long as something is carried (ZeroCharge); initiator as in `reserve`;
     /// patient still in the program and not frozen; institution not frozen; service still covered and region
     /// rule; (later period) unspent amounts <= what the reservation holds (FundReleaseExceedsReserved,
-    /// PatientReleaseExceedsReserved); budget. The practitioner's daily count and the payee are not rechecked.
+    /// PatientReleaseExceedsReserved); budget; the 64-bit bound of `reserve` (ReservationAboveMax). The practitioner's daily count and the payee are not rechecked.
     /// Same period: cost-shares `charge` with the patient's counters, adds the shares and the deductible
     /// portion to the reservation and the counters; emits {Extended}; returns `reservationId`.
     /// Later period: releases the unspent amounts from the old reservation exactly as `release` does (emits

@@ -164,6 +164,10 @@ library Errors {
     /// @notice Thrown when more patient money is released (or carried) than a reservation holds.
     error Regulator_PatientReleaseExceedsReserved(uint256 reservationId, uint128 requested, uint128 held);
 
+    /// @notice Thrown when a reserve or top-up would make a reservation hold more than `max` (2^64 - 1 units,
+    /// 1.8e13 CareUSD) of fund or of patient money; `fundReserved` and `patientReserved` are what it would hold.
+    error Regulator_ReservationAboveMax(uint256 fundReserved, uint256 patientReserved, uint256 max);
+
     // (end of Regulator errors)
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -383,4 +387,45 @@ library Errors {
     error OutcomeEscrow_NothingOwed(uint256 episodeId);
 
     // (end of OutcomeEscrow errors)
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                  FEE-FOR-SERVICE
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice Thrown when FeeForService is deployed with the zero address as Regulator.
+    error FeeForService_RegulatorZeroAddress();
+
+    /// @notice Thrown when FeeForService is deployed with the zero address as SplitRouter.
+    error FeeForService_RouterZeroAddress();
+
+    /// @notice Thrown when the module's token is not the token the SplitRouter pays in.
+    error FeeForService_TokenMismatch(address token, address routerToken);
+
+    /// @notice Thrown when a service is paid with a charge of zero.
+    error FeeForService_ZeroCharge();
+
+    /// @notice Thrown when a service is paid into a split the router does not know.
+    error FeeForService_UnknownSplit(bytes32 splitId);
+
+    /// @notice Thrown when the program's fund account has approved this module for less than the fund share.
+    error FeeForService_FundAllowanceTooLow(
+        uint32 programId, address fundAccount, uint256 allowance, uint128 fundShare
+    );
+
+    /// @notice Thrown when the patient's account has approved this module for less than the patient share.
+    error FeeForService_PatientAllowanceTooLow(
+        bytes32 patientId, address account, uint256 allowance, uint128 patientShare
+    );
+
+    // (end of FeeForService errors)
+
+    /*//////////////////////////////////////////////////////////////////////////
+                                    PAYER SHARES
+    //////////////////////////////////////////////////////////////////////////*/
+
+    /// @notice Thrown when a stream's or an episode's stored ledger would hold more than `max` (2^64 - 1 units,
+    /// 1.8e13 CareUSD) of cumulative deposits from one payer; `fundIn` and `patientIn` are the totals it would hold.
+    error PayerShares_DepositsAboveMax(uint256 fundIn, uint256 patientIn, uint256 max);
+
+    // (end of PayerShares errors)
 }

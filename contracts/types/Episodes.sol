@@ -89,11 +89,20 @@ library Episodes {
         uint64 reservationId; // the Regulator reservation that holds the fund share
     }
 
-    /// @notice An episode in storage: 5 slots, 3 of them written at creation.
+    /// @notice An episode as `getEpisode` returns it.
     struct Episode {
+        bytes32 termsHash;
+        PayerShares.Ledger ledger; // what each payer put in and what went out for each
+        Progress progress;
+        uint128 owed; // payouts held for the split while the institution or program was frozen
+    }
+
+    /// @notice An episode in storage: 4 slots, 3 of them written at creation (the ledger's outflows share the
+    /// slot of its deposits, so settling writes no new slot).
+    struct EpisodeRecord {
         bytes32 termsHash; // slot 0
-        PayerShares.Ledger ledger; // slots 1-2: what each payer put in and what went out for each
-        Progress progress; // slot 3
-        uint128 owed; // slot 4: payouts held for the split while the institution or program was frozen
+        PayerShares.Packed ledger; // slot 1: the four cumulative amounts in 64 bits each
+        Progress progress; // slot 2
+        uint128 owed; // slot 3: payouts held for the split while the institution or program was frozen
     }
 }

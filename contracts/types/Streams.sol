@@ -65,7 +65,7 @@ library Streams {
         State state;
     }
 
-    /// @notice A stream: six storage slots.
+    /// @notice A stream as `getStream` returns it.
     struct Stream {
         // slot 0
         Accrual accrual;
@@ -76,7 +76,23 @@ library Streams {
         // slots 2 and 3
         bytes32 patientId;
         bytes32 splitId; // the payee
-        // slots 4 and 5: in = deposits per payer; out = payouts and refunds per payer
+        // in = deposits per payer; out = payouts and refunds per payer
         PayerShares.Ledger ledger;
+    }
+
+    /// @notice How CareStream stores a stream: four slots, all written at creation; later calls rewrite the
+    /// accrual slot (pause, resume, cancel) or the ledger slot (withdraw, top-up, cancel).
+    /// @dev Only what cannot be recomputed: the program and the patient are the reservation's, read from the
+    /// Regulator (`reservationAccounts`, `reservationPatientAccount`, `getReservation`) when needed.
+    struct StreamRecord {
+        // slot 0
+        Accrual accrual;
+        // slot 1
+        address sender; // who created it; may top up, pause, resume and cancel (as may the patient)
+        uint64 reservationId; // the Regulator reservation holding the stream's money now (ids are counters)
+        // slot 2
+        bytes32 splitId; // the payee
+        // slot 3: the four cumulative amounts in 64 bits each (see PayerShares.Packed)
+        PayerShares.Packed ledger;
     }
 }

@@ -120,23 +120,51 @@ library Supervision {
         uint64 fundCapPerPatient; // units per patient per period; 0 = no cap
     }
 
-    /// @notice How the Regulator stores a reservation: three slots instead of the seven of `Reservation`.
-    /// @dev The service type is kept as its coverage line's id and the patient as the number given at
-    /// registration (both map back to the bytes32 values); the per-patient counters are keyed by the same two
-    /// numbers, so a release needs no lookup.
+    /// @notice How the Regulator stores an institution, keyed by its address: what `reserve` reads, in one slot.
+    /// @dev `number` is given at the first registration (1, 2, ...; 0 = never registered) and never changes;
+    /// reservations and budgets refer to the institution by it.
+    struct InstitutionRecord {
+        uint32 number;
+        uint32 region;
+        bool frozen;
+    }
+
+    /// @notice The same institution keyed by its number: what `checkPayout`, `topUp` and the views read from a
+    /// reservation, in one slot. `registerInstitution` and `setInstitutionFrozen` write both records.
+    struct InstitutionByNumber {
+        address account;
+        uint32 region;
+        bool frozen;
+    }
+
+    /// @notice How the Regulator stores a practitioner, with the count of services of its latest day (one slot).
+    /// @dev Only the latest UTC day is kept: a service on a later day starts the count again at 1, so the
+    /// daily limit needs no per-day slot. 24 bits of days since 1970 last until the year 47,900.
+    struct PractitionerRecord {
+        address institution;
+        uint32 dailyServiceLimit;
+        bool frozen;
+        uint24 day; // UTC day (timestamp / 1 days) of `services`
+        uint32 services; // services reserved on `day`
+    }
+
+    /// @notice How the Regulator stores a reservation: two slots instead of the seven of `Reservation`.
+    /// @dev The service type is kept as its coverage line's id, the patient and the institution as the numbers
+    /// given at registration (all map back to the public values); the counters are keyed by the same numbers,
+    /// so a release needs no lookup. Amounts are limited to 64 bits (1.8e19 units, 1.8e13 CareUSD per
+    /// reservation); a reserve or top-up that would hold more reverts with `Regulator_ReservationAboveMax`.
     struct ReservationRecord {
-        // slot 0
+        // slot 0: what `checkPayout` reads
         address module;
         uint32 programId;
+        uint32 institutionNumber;
+        uint32 patientNumber; // the patient's registration number (1, 2, ...)
+        // slot 1
         uint32 period;
         uint32 line; // coverage line of (programId, serviceType)
-        // slot 1
-        address institution;
-        uint32 patientNumber; // the patient's registration number (1, 2, ...)
         uint64 deductibleCounted; // <= the line's deductible, which fits in 64 bits
-        // slot 2
-        uint128 fundReserved;
-        uint128 patientReserved;
+        uint64 fundReserved;
+        uint64 patientReserved;
     }
 
     /// @notice An institution's fund budget counters for one program and period (one slot).

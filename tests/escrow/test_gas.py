@@ -46,3 +46,6 @@ def test_gas__create_attest_settle_refund(chain, escrow, outsider, clinician, la
     _report(capsys, rows)
     # Storage does not grow with the schedule: three more milestones cost only calldata and validation.
     assert four.receipt.gas_used - one.receipt.gas_used < 10_000
+    # Regression bounds of the packed layout (before it: 304,793 and 201,209).
+    assert one.receipt.gas_used < 285_000
+    assert partial.gas_used < 180_000

@@ -30,7 +30,14 @@ def test_deploy_suite__wires_modules_to_token_regulator_and_router(suite):
     assert suite.stream.REGULATOR() == suite.regulator.address
     assert suite.escrow.regulator() == suite.regulator.address
     assert suite.escrow.router() == suite.router.address
-    assert set(suite.addresses()) == {"CareUSD", "Regulator", "SplitRouter", "CareStream", "OutcomeEscrow"}
+    assert suite.fee_for_service.TOKEN() == suite.token.address
+    assert suite.fee_for_service.REGULATOR() == suite.regulator.address
+    assert suite.fee_for_service.ROUTER() == suite.router.address
+    assert suite.token.allowance(suite.fee_for_service, suite.router) == MAX_UINT256
+    assert len(suite.modules) == 3
+    assert set(suite.addresses()) == {
+        "CareUSD", "Regulator", "SplitRouter", "CareStream", "OutcomeEscrow", "FeeForService"
+    }
 
 
 def test_deploy_suite__admin_handover_is_delayed(suite, admin):
@@ -59,7 +66,7 @@ def test_demo_network__registers_parties_with_budgets_and_approved_split(suite, 
     assert set(recipients) == set(demo.care_team.values())
 
 
-def test_demo_network__funds_payers_and_approves_both_modules(suite, demo):
+def test_demo_network__funds_payers_and_approves_every_module(suite, demo):
     token = suite.token
     assert token.balanceOf(demo.parties.fund) == DEMO["fund_float"]
     for patient in demo.parties.patients:

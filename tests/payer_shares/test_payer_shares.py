@@ -4,6 +4,7 @@ The pure-Python model is checked on many random histories; the Solidity library 
 against the model on fewer (each step is a transaction on anvil).
 """
 
+import ape
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
@@ -94,3 +95,46 @@ def test_library__matches_the_model__on_random_histories(project, accounts, hist
             [event] = tx.decode_logs(harness.Out)
             assert (event.fundPart, event.patientPart) == expected
         assert harness.balances() == (model.fund_balance, model.patient_balance)
+
+
+MAX_STORED = 2**64 - 1  # PayerShares.MAX_AMOUNT: cumulative deposits per payer in a stored (packed) ledger
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(history=st.lists(STEP, min_size=1, max_size=6))
+def test_packed_ledger__stores_and_loads_every_amount_exactly(project, accounts, history):
+    harness = accounts[0].deploy(project.PayerSharesHarness)
+    model = Ledger()
+    for kind, a, b in history:
+        if kind == "in":
+            harness.depositPacked(a, b, sender=accounts[0])
+            model.record_in(a, b)
+        else:
+            amount = model.total * a // 1_000_000
+            tx = harness.withdrawPacked(amount, sender=accounts[0])
+            [event] = tx.decode_logs(harness.Out)
+            assert (event.fundPart, event.patientPart) == model.record_out(amount)
+        assert tuple(harness.packedLedger()) == (model.fund_in, model.patient_in, model.fund_out, model.patient_out)
+
+
+def test_packed_ledger__deposits_up_to_64_bits__are_stored_and_drained_to_zero(project, accounts):
+    harness = accounts[0].deploy(project.PayerSharesHarness)
+    harness.depositPacked(MAX_STORED - 1, MAX_STORED, sender=accounts[0])
+    harness.depositPacked(1, 0, sender=accounts[0])
+    harness.withdrawPacked(2 * MAX_STORED, sender=accounts[0])
+    assert tuple(harness.packedLedger()) == (MAX_STORED, MAX_STORED, MAX_STORED, MAX_STORED)
+
+
+@pytest.mark.parametrize("fund, patient", [(MAX_STORED + 1, 0), (0, MAX_STORED + 1), (2**128 - 1, 2**128 - 1)])
+def test_packed_ledger__deposits_above_64_bits__revert_with_the_totals(project, accounts, fund, patient):
+    harness = accounts[0].deploy(project.PayerSharesHarness)
+    with ape.reverts(harness.PayerShares_DepositsAboveMax, fundIn=fund, patientIn=patient, max=MAX_STORED):
+        harness.depositPacked(fund, patient, sender=accounts[0])
+
+
+def test_packed_ledger__cumulative_deposits_above_64_bits__revert(project, accounts):
+    harness = accounts[0].deploy(project.PayerSharesHarness)
+    harness.depositPacked(MAX_STORED, 5, sender=accounts[0])
+    with ape.reverts(harness.PayerShares_DepositsAboveMax, fundIn=MAX_STORED + 1, patientIn=5, max=MAX_STORED):
+        harness.depositPacked(1, 0, sender=accounts[0])
+    assert tuple(harness.packedLedger()) == (MAX_STORED, 5, 0, 0)

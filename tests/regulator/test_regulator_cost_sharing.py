@@ -145,7 +145,8 @@ def line(regulator, actors):
     ratio=ratios,
     deductible=coverage_amounts,
     cap=coverage_amounts,
-    prior=st.one_of(st.just(0), st.integers(1, 2**70)),
+    # A reservation holds at most 2^64 - 1 units per payer (Regulator_ReservationAboveMax); quotes have no bound.
+    prior=st.one_of(st.just(0), st.integers(1, 2**64 - 1)),
     charge=st.integers(0, 2**72),
     extra=st.integers(0, 2**40),
 )

@@ -1,8 +1,9 @@
 """The whole CarePay suite, deployed once with `carepay.deployment.deploy_suite` and configured for the
 system state machine.
 
-The world: one program (fund account `fund`) with 30-day budget periods, two covered service types
-(chronic care, paid by CareStream; digital-twin stages, paid by OutcomeEscrow), two institutions in two
+The world: one program (fund account `fund`) with 30-day budget periods, three covered service types
+(chronic care, paid by CareStream; digital-twin stages, paid by OutcomeEscrow; virtual follow-ups, paid by
+FeeForService), two institutions in two
 regions, each with a practitioner and its own approved care-team split, three patients, a supervisor
 and an arbiter. Every float is minted here, before any example runs: nothing is minted afterwards, so
 the total supply is a constant of the run.
@@ -140,7 +141,7 @@ def world(accounts, chain, project):
             admin, fund, parties.supervisor, parties.arbiter, *parties.institutions, *parties.practitioners,
             *parties.patients, lab, vendor,
         ]
-    ] + [str(suite.stream.address), str(suite.escrow.address), str(router.address)]
+    ] + [str(module.address) for module in suite.modules] + [str(router.address)]
     return World(
         suite=suite,
         program_id=program_id,

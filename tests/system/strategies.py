@@ -25,6 +25,9 @@ challenge_windows = st.integers(3_600, 3 * DAY)
 arbitration_windows = st.integers(3_600, 5 * DAY)
 hashes = st.binary(min_size=32, max_size=32)  # evidence and dispute reasons: hashes only, never data
 
+# ---- FeeForService: a few units (rounding), around the 10 cUSD deductible, and up to beyond the 500 cUSD cap
+service_charges = st.one_of(st.integers(1, 5), st.integers(1 * UNIT, 40 * UNIT), st.integers(40 * UNIT, 900 * UNIT))
+
 # ---- parties and time
 patients = st.integers(0, 2)
 institutions = st.integers(0, 1)

@@ -6,6 +6,7 @@ It predicts, for every action of the system state machine, what each contract mu
     `carepay.cost_sharing` and the refusals the machine provokes (frozen program or institution, budget);
   - `StreamItem`: one CareStream stream, as a list of active intervals (not the contract's snapshots);
   - `EpisodeItem`: one OutcomeEscrow episode, milestone by milestone;
+  - `ServicePayment`: one FeeForService payment (reserved, pulled and paid into the split at once);
   - `SplitBook`: one SplitRouter split with its lazy, exact sharing rule;
   - `Wallets`: the expected token balance of every account the run touches.
 Who paid for each unit that leaves a stream or an episode is attributed with `carepay.payer_shares.Ledger`.
@@ -29,11 +30,13 @@ BPS = 10_000
 PERIOD_SECONDS = 30 * DAY  # Seconds-unit budget periods: a period rolls every 30 days
 CHRONIC = codes.service_type(codes.CHRONIC_CARE)  # paid by CareStream; same region only
 DIGITAL_TWIN = codes.service_type(codes.DIGITAL_TWIN_STAGE)  # paid by OutcomeEscrow; cross-region allowed
+FOLLOW_UP = codes.service_type(codes.VIRTUAL_FOLLOW_UP)  # paid by FeeForService; same region only
 COVERAGES = {
     CHRONIC: Coverage(ratio_bps=8_000, deductible=30 * UNIT, fund_cap_per_patient=2_000 * UNIT),
     DIGITAL_TWIN: Coverage(
         ratio_bps=7_000, deductible=50 * UNIT, fund_cap_per_patient=1_200 * UNIT, cross_region_allowed=True
     ),
+    FOLLOW_UP: Coverage(ratio_bps=7_000, deductible=10 * UNIT, fund_cap_per_patient=500 * UNIT),
 }
 # Institution A's budget never binds in a run; institution B's small one does, so refusals happen.
 BUDGETS = [50_000 * UNIT, 1_500 * UNIT]
@@ -341,6 +344,27 @@ class StreamItem:
         self.cancelled_at = t
         self.paused_at = None
         return {"refund": refund, "fund_refund": fund_refund, "patient_refund": patient_refund, "paid": paid_now}
+
+
+# --------------------------------------------------------------------------- fee-for-service
+
+
+@dataclass(frozen=True)
+class ServicePayment:
+    """A FeeForService payment: nothing stays in the module; its reservation is never released."""
+
+    patient: int
+    institution: int
+    split: int
+    charge: int
+    fund: int  # pulled from the fund account
+    patient_amount: int  # pulled from the patient's account
+    reservation_id: int
+
+    @property
+    def paid(self) -> int:
+        """What the split received: the whole charge, at once."""
+        return self.charge
 
 
 # ----------------------------------------------------------------------------------- episodes

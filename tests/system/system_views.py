@@ -29,6 +29,7 @@ class Observation:
     reservation_count: int = 0
     next_stream_id: int = 0
     next_episode_id: int = 0
+    fee_for_service_total_paid: int = 0
     budgets: dict[tuple, tuple] = field(default_factory=dict)  # (institution, period) -> (budget, used, remaining)
     usage: dict[tuple, tuple] = field(default_factory=dict)  # (patient, service, period) -> (met, fundUsed)
     total_received: dict[int, int] = field(default_factory=dict)
@@ -45,6 +46,7 @@ class ChainViews:
         self.router = web3_contract(web3, suite.router)
         self.stream = web3_contract(web3, suite.stream)
         self.escrow = web3_contract(web3, suite.escrow)
+        self.fee_for_service = web3_contract(web3, suite.fee_for_service)
 
     def observe(self, world, stream_ids, episode_ids, budget_keys, usage_keys) -> Observation:
         """Reads every view the invariants use. Keys name what to read; indices refer to `world`."""
@@ -62,6 +64,7 @@ class ChainViews:
         add(obs.__dict__, "reservation_count", self.regulator.functions.reservationCount())
         add(obs.__dict__, "next_stream_id", self.stream.functions.nextStreamId())
         add(obs.__dict__, "next_episode_id", self.escrow.functions.nextEpisodeId())
+        add(obs.__dict__, "fee_for_service_total_paid", self.fee_for_service.functions.totalPaid())
         for stream_id in stream_ids:
             add(obs.streams, stream_id, self.stream.functions.getStream(stream_id))
         for episode_id in episode_ids:

@@ -1,9 +1,10 @@
-"""One stateful test over the whole suite: random actors drive CareStream, OutcomeEscrow, the SplitRouter and
-the Regulator's supervisor through random sequences, and every invariant of INVARIANTS_system.md is checked
+"""One stateful test over the whole suite: random actors drive CareStream, OutcomeEscrow, FeeForService, the
+SplitRouter and the Regulator's supervisor through random sequences, and every invariant of INVARIANTS_system.md is checked
 after every step against the chain and against an independent Python model (system_model.py).
 
 Actions (rules): streams are created, topped up, paused, resumed, cancelled and withdrawn; episodes are
-created, attested, disputed, resolved, settled, refunded after expiry and their held payouts paid; splits are
+created, attested, disputed, resolved, settled, refunded after expiry and their held payouts paid; virtual
+follow-ups are paid at the time of service (FeeForService: cost-shared, pulled and paid into the split at once); splits are
 withdrawn from and distributed; the supervisor freezes and unfreezes the program and each institution; time
 passes, within a budget period and across period boundaries (30-day periods). A rule the Regulator may refuse
 (a freeze, an institution's budget) asks the model first: when the model predicts a refusal the rule asserts
@@ -34,11 +35,13 @@ from .system_model import (
     CHRONIC,
     DIGITAL_TWIN,
     E_ACTIVE,
+    FOLLOW_UP,
     PERIOD_SECONDS,
     RATE_SCALE,
     Books,
     EpisodeItem,
     Freezes,
+    ServicePayment,
     SplitBook,
     StreamItem,
     Wallets,
@@ -82,6 +85,7 @@ class SuiteStateMachine(RuleBasedStateMachine):
             "fund": str(w.fund.address),
             "stream": str(self.suite.stream.address),
             "escrow": str(self.suite.escrow.address),
+            "fee_for_service": str(self.suite.fee_for_service.address),
             "router": str(self.suite.router.address),
         }
         self.patient_addresses = [str(p.address) for p in w.patients]
@@ -92,6 +96,7 @@ class SuiteStateMachine(RuleBasedStateMachine):
         self.freezes = Freezes()
         self.streams: list[StreamItem] = []
         self.episodes: list[EpisodeItem] = []
+        self.payments: list[ServicePayment] = []
         self.splits = [
             SplitBook(list(w.split_recipients[s]), list(w.split_allocations[s]), w.split_residuals[s])
             for s in range(len(w.splits))
@@ -499,6 +504,45 @@ class SuiteStateMachine(RuleBasedStateMachine):
             self.suite.escrow.payOwed(item.episode_id, item.terms, sender=self.world.keeper)
             self._pay_split("escrow", item.split, item.pay_owed())
 
+    # --------------------------------------------------------------------------- FeeForService rules
+
+    @rule(patient=strat.patients, charge=strat.service_charges, by_fund=st.booleans(), record=strat.hashes)
+    def pay_service(self, patient, charge, by_fund, record):
+        """A virtual follow-up paid at the time of service, at the patient's own region's institution."""
+        w = self.world
+        institution = w.patient_regions[patient] - 1  # follow-ups are not covered across regions
+        t = self._tick()
+        period = self._period(t)
+        shares = self.books.shares(patient, FOLLOW_UP, period, charge)
+        split = institution
+        params = (
+            w.program_id,
+            w.patient_ids[patient],
+            w.institutions[institution],
+            w.practitioners[institution],
+            FOLLOW_UP,
+            w.splits[split],
+            charge,
+            record,
+        )
+        sender = w.fund if by_fund else w.patients[patient]
+        refusal = self._refusal(institution, period, shares.fund)
+        if refusal:
+            self._note(f"service payment refused: {refusal.name}")
+            with ape.reverts(self._regulator_error(refusal.name), **refusal.args):
+                self.suite.fee_for_service.pay(params, sender=sender)
+            return
+        self._note("service paid" if shares.fund else "service paid by the patient alone")
+        self.suite.fee_for_service.pay(params, sender=sender)
+        reservation_id = self.books.reserve(
+            self.addresses["fee_for_service"], period, institution, patient, FOLLOW_UP, shares
+        )
+        self.payments.append(
+            ServicePayment(patient, institution, split, charge, shares.fund, shares.patient, reservation_id)
+        )
+        self._deposit("fee_for_service", patient, shares)
+        self._pay_split("fee_for_service", split, charge)
+
     # ---------------------------------------------------------------------------- SplitRouter rules
 
     def _claims(self):
@@ -590,6 +634,7 @@ class SuiteStateMachine(RuleBasedStateMachine):
         assert stream_owes == sum(s.ledger.total for s in self.streams)
         escrow_owes = sum(sum(e.ledger[:2]) - sum(e.ledger[2:]) + e.owed for e in obs.episodes.values())
         assert obs.balances[self.addresses["escrow"]] == escrow_owes == sum(e.held for e in self.episodes)
+        assert obs.balances[self.addresses["fee_for_service"]] == 0  # it owes no one: it pays at once
         router_owes = sum(
             obs.total_received[s] - sum(obs.claimed[(s, i)] for i in range(len(book.recipients)))
             for s, book in enumerate(self.splits)
@@ -643,6 +688,13 @@ class SuiteStateMachine(RuleBasedStateMachine):
                 assert progress.deadline == item.deadline
             else:
                 assert still_in == 0  # an ended episode holds nothing for the payers
+        # A service payment is paid in full at once: both shares make the charge, all of it went to the split,
+        # and the module's total is the sum of the charges.
+        for payment in self.payments:
+            assert payment.fund + payment.patient_amount == payment.charge == payment.paid
+            record = obs.reservations[payment.reservation_id]
+            assert (record.fundReserved, record.patientReserved) == (payment.fund, payment.patient_amount)
+        assert obs.fee_for_service_total_paid == sum(p.charge for p in self.payments)
 
     @invariant()
     def no_recipient_is_paid_more_than_earned(self):
@@ -655,7 +707,7 @@ class SuiteStateMachine(RuleBasedStateMachine):
             assert entitlements == [book.entitlement(i) for i in range(len(book.recipients))]
             assert claimed == book.withdrawn
             # The split received exactly what the modules paid out to it, item by item.
-            paid_by_items = sum(x.paid for x in [*self.streams, *self.episodes] if x.split == s)
+            paid_by_items = sum(x.paid for x in [*self.streams, *self.episodes, *self.payments] if x.split == s)
             assert obs.total_received[s] == book.total_received == paid_by_items
             assert obs.settled_received[s] <= obs.total_received[s]
 

@@ -1,0 +1,86 @@
+"""The issue's targets (model systems measured on anvil prague with a 6-decimal OpenZeppelin token), each
+matched with the CarePay figure it is judged by, and for a missed target where the gas goes and what it
+would take, computed from the measured figures so the text stays true when the contracts change."""
+
+from __future__ import annotations
+
+from typing import Any
+
+GAS_TARGETS = [
+    # (operation, model system and its gas, target, the figure's key in the function catalog)
+    ("create and fund a stream", "Sablier Flow createAndDeposit 162,574", 150_000, "CareStream.create"),
+    ("withdraw from a stream (later withdraw)", "Sablier Flow withdraw 87,689", 75_000, "CareStream.withdraw"),
+    ("pause a stream", "Sablier Flow pause 64,388", 40_000, "CareStream.pause"),
+    ("cancel a stream with refund", "Sablier Lockup cancel 98,047", 95_000, "CareStream.cancel"),
+    ("fund a milestone escrow", "Sablier Lockup create 200,995", 180_000, "OutcomeEscrow.createEpisode"),
+]
+SPLIT_MODEL = "0xSplits v2: 27,600 first time, 9,400 later"
+SPLIT_TARGET = 1_000
+OVERHEAD_TARGET = 20_000
+DRIVER_TARGET = 250  # payments per second
+MAKE_TEST_TARGET = 300  # seconds
+
+
+def _rows(functions: list[dict[str, Any]]) -> dict[str, dict[str, Any]]:
+    return {r["key"]: r for r in functions}
+
+
+def _why(key: str, gas: int, target: int, rows: dict[str, dict[str, Any]], baselines: dict[str, dict[str, Any]]) -> str:
+    reserve = rows["Regulator.reserve"]["execution_gas"]
+    pull = baselines["baseline.transferFrom.unlimited"]["execution_gas"]
+    split_pay = rows["SplitRouter.pay"]["execution_gas"]
+    release = rows["Regulator.release"]["execution_gas"]
+    row = rows[key]
+    rest = lambda *parts: row["execution_gas"] - sum(parts)  # noqa: E731
+    gap = gas - target
+    if key == "CareStream.create":
+        return (f"{gap:,} over. Execution {row['execution_gas']:,} = the reservation (Regulator.reserve alone: "
+                f"{reserve:,}) + two payer pulls (transferFrom {pull:,} each) + {rest(reserve, 2 * pull):,} for the "
+                f"stream record, the module's checks, the call overheads and the events. Sablier writes one stream and "
+                f"does one transfer. It would take fewer new storage slots per claim (each costs 22,100: the Regulator's "
+                f"reservation record and the stream record), a smaller Reserved event than the whole claim, and a "
+                f"single pull when one payer's share is zero.")
+    if key == "CareStream.withdraw":
+        return (f"{gap:,} over. Execution {row['execution_gas']:,} = SplitRouter.pay ({split_pay:,} when an account "
+                f"pays it directly) + {rest(split_pay):,} for Regulator.checkPayout (a call to another contract: cold "
+                f"account and cold program/institution/reservation slots), the stream's payer-share bookkeeping and "
+                f"the Withdrawn event. It would take checking the freeze flags without a cold cross-contract call (a "
+                f"freeze epoch cached in the module) and writing one ledger slot instead of two.")
+    if key == "CareStream.cancel":
+        return (f"{gap:,} over. Execution {row['execution_gas']:,} includes Regulator.release ({release:,} alone), "
+                f"the payout through SplitRouter.pay ({split_pay:,}), two refund transfers and a checkPayout; Sablier's "
+                f"cancel refunds one sender and has nothing to release. It would take a release that touches fewer "
+                f"slots and one refund transfer when only one payer put money in.")
+    if key == "OutcomeEscrow.createEpisode":
+        return (f"{gap:,} over. Execution {row['execution_gas']:,} = Regulator.reserve ({reserve:,} alone) + two pulls "
+                f"({pull:,} each) + {rest(reserve, 2 * pull):,} for term validation, 3 episode slots and EpisodeCreated "
+                f"with the full terms. It would take a cheaper reservation (see stream creation) and a smaller event.")
+    if key == "CareStream.pause":
+        return (f"{gap:,} over: one accrual slot and an event; the rest is the authorization of the caller.")
+    return f"{gap:,} over."
+
+
+def evaluate(functions: list[dict[str, Any]], baselines: list[dict[str, Any]], splits: dict[str, Any],
+             overhead: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    rows, base = _rows(functions), _rows(baselines)
+    result = []
+    for operation, model, target, key in GAS_TARGETS:
+        gas = rows[key]["gas"]
+        met = gas < target
+        result.append({"operation": operation, "model": model, "target": target, "carepay": gas, "figure": key,
+                       "met": met, "includes": rows[key]["includes"],
+                       "why_missed": None if met else _why(key, gas, target, rows, base)})
+    slope = splits["slope_per_recipient"]
+    result.append({"operation": "pay into a split, per extra recipient", "model": SPLIT_MODEL, "target": SPLIT_TARGET,
+                   "carepay": slope["pay"], "figure": "split.N.pay slope", "met": abs(slope["pay"]) < SPLIT_TARGET,
+                   "includes": "SplitRouter.pay is O(1): lazy accounting, nothing per recipient until a claim",
+                   "why_missed": None})
+    for pair in overhead:
+        if "error" in pair:
+            continue
+        met = pair["overhead"] < OVERHEAD_TARGET
+        result.append({"operation": "supervision overhead per payment: " + pair["name"], "model": "none supervise",
+                       "target": OVERHEAD_TARGET, "carepay": pair["overhead"], "figure": "overhead", "met": met,
+                       "includes": pair["what"],
+                       "why_missed": None if met else f"{pair['overhead'] - OVERHEAD_TARGET:,} over. " + pair["why"]})
+    return result
