@@ -10,6 +10,7 @@ import {Assertions} from "../utils/Assertions.sol";
 import {HasVm, console} from "../utils/Vm.sol";
 import {Ghosts} from "./Ghosts.sol";
 import {EscrowHandler} from "./handlers/EscrowHandler.sol";
+import {FeeForServiceHandler} from "./handlers/FeeForServiceHandler.sol";
 import {SplitHandler} from "./handlers/SplitHandler.sol";
 import {StreamHandler} from "./handlers/StreamHandler.sol";
 import {SupervisionHandler} from "./handlers/SupervisionHandler.sol";
@@ -39,6 +40,7 @@ contract CarePayInvariants is HasVm, Assertions {
     EscrowHandler internal escrowHandler;
     SplitHandler internal splitHandler;
     SupervisionHandler internal supervisionHandler;
+    FeeForServiceHandler internal feeForServiceHandler;
     uint256 internal initialSupply;
 
     // The world's addresses and ids, cached at set-up: the checks run after every call, and a storage read
@@ -51,6 +53,7 @@ contract CarePayInvariants is HasVm, Assertions {
     uint32 internal programId;
     bytes32 internal chronic;
     bytes32 internal digitalTwin;
+    bytes32 internal followUp;
     address[2] internal institutions;
     address[3] internal patients;
     bytes32[3] internal patientIds;
@@ -67,7 +70,7 @@ contract CarePayInvariants is HasVm, Assertions {
         escrowHandler = new EscrowHandler(world, ghosts);
         splitHandler = new SplitHandler(world, ghosts);
         supervisionHandler = new SupervisionHandler(world, ghosts);
-        // FeeForService: construct its handler here (see handlers/FeeForServiceHandler.sol).
+        feeForServiceHandler = new FeeForServiceHandler(world, ghosts);
         _cacheWorld();
         initialSupply = token.totalSupply();
     }
@@ -75,7 +78,7 @@ contract CarePayInvariants is HasVm, Assertions {
     function _cacheWorld() private {
         (token, regulator, router) = (world.token(), world.regulator(), world.router());
         (stream, escrow, programId) = (world.stream(), world.escrow(), world.programId());
-        (chronic, digitalTwin) = (world.CHRONIC(), world.DIGITAL_TWIN());
+        (chronic, digitalTwin, followUp) = (world.CHRONIC(), world.DIGITAL_TWIN(), world.FOLLOW_UP());
         for (uint256 i; i < 2; ++i) {
             institutions[i] = world.institution(i);
             splitIds[i] = world.split(i);
@@ -92,12 +95,12 @@ contract CarePayInvariants is HasVm, Assertions {
 
     /// @notice Forge fuzzes only these contracts (forge-std's StdInvariant.targetContracts, by name).
     function targetContracts() public view returns (address[] memory targets) {
-        targets = new address[](4);
+        targets = new address[](5);
         targets[0] = address(streamHandler);
         targets[1] = address(escrowHandler);
         targets[2] = address(splitHandler);
         targets[3] = address(supervisionHandler);
-        // FeeForService: add address(feeForServiceHandler) here.
+        targets[4] = address(feeForServiceHandler);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -163,6 +166,8 @@ contract CarePayInvariants is HasVm, Assertions {
             escrowOwes += _held(e.ledger) + e.owed;
         }
         assertEq(token.balanceOf(address(escrow)), escrowOwes, "X1/E1: OutcomeEscrow balance");
+        // F2: FeeForService owes no one, so it holds nothing between transactions.
+        assertEq(token.balanceOf(address(world.feeForService())), 0, "X1/F2: FeeForService balance");
 
         uint256 routerOwes;
         for (uint256 s; s < 2; ++s) {
@@ -230,13 +235,13 @@ contract CarePayInvariants is HasVm, Assertions {
     function check_regulatorCountersEqualTheLiveReservations() public view {
         uint256 periods = uint256(regulator.currentPeriod(programId)) + 1;
         uint256[] memory used = new uint256[](2 * periods);
-        uint256[] memory fundUsed = new uint256[](6 * periods);
-        uint256[] memory deductibleMet = new uint256[](6 * periods);
+        uint256[] memory fundUsed = new uint256[](9 * periods);
+        uint256[] memory deductibleMet = new uint256[](9 * periods);
         uint256 count = regulator.reservationCount();
         for (uint256 r = 1; r <= count; ++r) {
             Supervision.Reservation memory res = regulator.getReservation(r);
             uint256 i = res.institution == institutions[0] ? 0 : 1;
-            uint256 line = _patientIndexOf(res.patientId) * 2 + (res.serviceType == chronic ? 0 : 1);
+            uint256 line = _patientIndexOf(res.patientId) * 3 + _serviceIndexOf(res.serviceType);
             used[i * periods + res.period] += res.fundReserved;
             fundUsed[line * periods + res.period] += res.fundReserved;
             deductibleMet[line * periods + res.period] += res.deductibleCounted;
@@ -248,10 +253,9 @@ contract CarePayInvariants is HasVm, Assertions {
                 assertEq(onChainUsed, used[i * periods + period], "X5/R4: budget used != sum of reservations");
                 assertLe(onChainUsed, budget, "R5: a budget was exceeded");
             }
-            for (uint256 line; line < 6; ++line) {
-                bytes32 service = line % 2 == 0 ? chronic : digitalTwin;
+            for (uint256 line; line < 9; ++line) {
                 (uint128 met, uint128 fund) = regulator.patientUsage(
-                    programId, patientIds[line / 2], service, uint32(period)
+                    programId, patientIds[line / 3], _serviceAt(line % 3), uint32(period)
                 );
                 assertEq(fund, fundUsed[line * periods + period], "X5/R4: patient fundUsed != sum");
                 assertEq(met, deductibleMet[line * periods + period], "X5/R4: deductibleMet != sum");
@@ -300,6 +304,16 @@ contract CarePayInvariants is HasVm, Assertions {
             out[2 * k + 1] = digits[uint8(value[k]) & 15];
         }
         return string(out);
+    }
+
+    function _serviceIndexOf(bytes32 serviceType) private view returns (uint256) {
+        if (serviceType == chronic) return 0;
+        if (serviceType == digitalTwin) return 1;
+        return 2; // VIRTUAL_FOLLOW_UP, paid by FeeForService
+    }
+
+    function _serviceAt(uint256 index) private view returns (bytes32) {
+        return index == 0 ? chronic : (index == 1 ? digitalTwin : followUp);
     }
 
     function _patientIndexOf(bytes32 patientId) private view returns (uint256) {

@@ -128,6 +128,15 @@ contract Ghosts {
         paidIntoSplit[f.splitIndex] += paid;
     }
 
+    /// @notice A FeeForService payment: the whole charge went to the split in the same transaction.
+    function addPaymentFlows(uint8 splitIndex, uint256 paid) external {
+        paidIntoSplit[splitIndex] += paid;
+        feeForServicePaid += paid;
+    }
+
+    /// @notice Everything FeeForService was observed paying into splits.
+    uint256 public feeForServicePaid;
+
     function markStreamTerminal(uint256 id, bytes32 snapshot) external {
         _streamFlows[id].terminal = true;
         _streamFlows[id].terminalSnapshot = snapshot;

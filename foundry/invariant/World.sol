@@ -3,6 +3,7 @@ pragma solidity 0.8.37;
 
 import {CareStream} from "../../contracts/CareStream.sol";
 import {CareUSD} from "../../contracts/CareUSD.sol";
+import {FeeForService} from "../../contracts/FeeForService.sol";
 import {OutcomeEscrow} from "../../contracts/OutcomeEscrow.sol";
 import {Regulator} from "../../contracts/Regulator.sol";
 import {SplitRouter} from "../../contracts/SplitRouter.sol";
@@ -15,7 +16,8 @@ import {HasVm} from "../utils/Vm.sol";
 /// sentences of INVARIANTS.md on the same kind of world:
 ///   - one program (fund account `fund`) with 30-day budget periods from the deployment time;
 ///   - CHRONIC_CARE (paid by CareStream; 80%, deductible 30, cap 2,000 per patient and period; same region
-///     only) and DIGITAL_TWIN_STAGE (paid by OutcomeEscrow; 70%, deductible 50, cap 1,200; cross-region);
+///     only), DIGITAL_TWIN_STAGE (paid by OutcomeEscrow; 70%, deductible 50, cap 1,200; cross-region) and
+///     VIRTUAL_FOLLOW_UP (paid by FeeForService; 70%, deductible 10, cap 500; same region only);
 ///   - institution A (region 1, budget 50,000 per period: never binds) and B (region 2, budget 1,500:
 ///     binds, so refusals happen), each with a practitioner and an approved care-team split;
 ///   - three patients (regions 1, 2, 1); patient 0 is also a recipient of split A (a rebate);
@@ -30,12 +32,14 @@ contract World is HasVm {
     uint256 public constant PATIENT_FLOAT = 100_000 * UNIT;
     bytes32 public constant CHRONIC = bytes32("CHRONIC_CARE");
     bytes32 public constant DIGITAL_TWIN = bytes32("DIGITAL_TWIN_STAGE");
+    bytes32 public constant FOLLOW_UP = bytes32("VIRTUAL_FOLLOW_UP");
 
     CareUSD public immutable token;
     Regulator public immutable regulator;
     SplitRouter public immutable router;
     CareStream public immutable stream;
     OutcomeEscrow public immutable escrow;
+    FeeForService public immutable feeForService;
     uint32 public immutable programId;
     uint64 public immutable anchor;
 
@@ -65,6 +69,7 @@ contract World is HasVm {
         router = new SplitRouter(token);
         stream = new CareStream(token, regulator, router);
         escrow = new OutcomeEscrow(token, regulator, router);
+        feeForService = new FeeForService(token, regulator, router);
         _grantRoles();
 
         anchor = uint64(block.timestamp);
@@ -76,6 +81,7 @@ contract World is HasVm {
         regulator.setCoverage(
             programId, DIGITAL_TWIN, Supervision.Coverage(true, true, 7_000, 50 * UNIT, 1_200 * UNIT)
         );
+        regulator.setCoverage(programId, FOLLOW_UP, Supervision.Coverage(true, false, 7_000, 10 * UNIT, 500 * UNIT));
         uint128[2] memory budgets = [uint128(50_000 * UNIT), uint128(1_500 * UNIT)];
         for (uint256 i; i < 2; ++i) {
             regulator.registerInstitution(_institutions[i], _institutionRegions[i]);
@@ -136,7 +142,7 @@ contract World is HasVm {
 
     /// @notice Every account whose CareUSD balance the run can change (X2 adds them up).
     function trackedAccounts() external view returns (address[] memory accounts) {
-        accounts = new address[](18);
+        accounts = new address[](19);
         accounts[0] = address(this);
         accounts[1] = fund;
         accounts[2] = supervisor;
@@ -155,6 +161,7 @@ contract World is HasVm {
         accounts[15] = address(stream);
         accounts[16] = address(escrow);
         accounts[17] = address(router);
+        accounts[18] = address(feeForService);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -168,6 +175,7 @@ contract World is HasVm {
         regulator.grantRole(regulator.ARBITER_ROLE(), arbiter);
         regulator.grantRole(regulator.MODULE_ROLE(), address(stream));
         regulator.grantRole(regulator.MODULE_ROLE(), address(escrow));
+        regulator.grantRole(regulator.MODULE_ROLE(), address(feeForService));
         token.grantRole(token.MINTER_ADMIN_ROLE(), address(this));
         token.grantRole(token.FREEZER_ROLE(), supervisor);
     }
@@ -219,6 +227,7 @@ contract World is HasVm {
         vm.startPrank(payer);
         token.approve(address(stream), type(uint256).max);
         token.approve(address(escrow), type(uint256).max);
+        token.approve(address(feeForService), type(uint256).max);
         vm.stopPrank();
     }
 
