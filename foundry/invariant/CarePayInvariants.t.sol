@@ -22,7 +22,7 @@ import {Regulator} from "../../contracts/Regulator.sol";
 import {SplitRouter} from "../../contracts/SplitRouter.sol";
 
 /// @notice The whole-suite invariants of INVARIANTS.md §7 (X1-X7), checked by forge after every handler call
-/// of every run. Handlers drive CareUSD, the Regulator, SplitRouter, CareStream and OutcomeEscrow together;
+/// of every run. Handlers drive CareUSD, the Regulator, SplitRouter, CareStream, OutcomeEscrow and FeeForService;
 /// each invariant below names the sentence it checks. The Python state machine
 /// (tests/system/test_suite_state_machine.py) checks the same sentences with an independent model.
 /// Quick profile: `make forge-quick` (part of `make test`); deep profile: `make audit`.
