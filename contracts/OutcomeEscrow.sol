@@ -343,6 +343,8 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     /// @inheritdoc IOutcomeEscrow
     function refundExpired(uint256 episodeId, Episodes.Terms calldata terms) external override nonReentrant {
         (Episodes.EpisodeRecord storage episode, Episodes.Progress memory progress) = _activeEpisode(episodeId, terms);
+        // Every branch below either sets the reason or reverts.
+        // slither-disable-next-line uninitialized-local
         Episodes.RefundReason reason;
         if (progress.milestoneStatus == Episodes.MilestoneStatus.Pending) {
             reason = Episodes.RefundReason.AttestationExpired;
@@ -565,6 +567,8 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
 
         // Payout first, then the refund: both drawn on the payers' ledger in their proportions.
         PayerShares.Ledger memory ledger = episode.ledger.load();
+        // The patient's part of the payout is payout - fundPayout; only the fund's part is reported.
+        // slither-disable-next-line unused-return
         (uint128 fundPayout,) = ledger.recordOut(payout);
         (uint128 fundRefund, uint128 patientRefund) = ledger.recordOut(amount - payout);
         bool payoutHeld = payout > 0 && !_payoutAllowed(progress.reservationId);

@@ -488,6 +488,8 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         Supervision.ReservationRecord storage reservation = _ownedReservation(reservationId);
         (uint32 period, Supervision.CoverageRecord memory coverage) =
             _checkTopUp(reservation, unspentFund, unspentPatient, charge, initiator);
+        // Period numbers are computed by this contract from the program calendar; equal means the same period.
+        // slither-disable-next-line incorrect-equality
         if (period == reservation.period) {
             q = _extend(reservation, period, coverage, charge, 0, 0);
             newReservationId = reservationId;
@@ -639,6 +641,8 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         uint32 programId = reservation.programId;
         period = _openProgramPeriod(programId);
         // A same-period top-up must add something; a later-period one may only carry.
+        // A zero charge and period numbers are arguments and calendar values, not balances anyone can move.
+        // slither-disable-next-line incorrect-equality
         if (charge == 0 && (period == reservation.period || (unspentFund == 0 && unspentPatient == 0))) {
             revert Errors.Regulator_ZeroCharge();
         }
@@ -710,6 +714,8 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (record.frozen) revert Errors.Regulator_PractitionerFrozen(practitioner);
         // Fits: 2^24 days after 1970 is the year 47,900.
         uint24 day = uint24(block.timestamp / Calendar.SECONDS_PER_DAY);
+        // UTC day numbers this contract stores and computes; equal means the same day.
+        // slither-disable-next-line incorrect-equality
         uint32 services = record.day == day ? record.services : 0;
         if (services >= record.dailyServiceLimit) {
             revert Errors.Regulator_DailyServiceLimitReached(practitioner, day, record.dailyServiceLimit);

@@ -26,10 +26,16 @@ library Calendar {
     /// @notice The UTC civil date (year, month 1-12, day 1-31) of `daysSinceEpoch` days after 1970-01-01.
     function daysToCivil(uint256 daysSinceEpoch) internal pure returns (uint256 year, uint256 month, uint256 day) {
         uint256 z = daysSinceEpoch + EPOCH_SHIFT_DAYS;
+        // Floor division is the algorithm (Hinnant's exact civil calendar, INVARIANTS.md), not lost precision.
+        // slither-disable-next-line divide-before-multiply
         uint256 era = z / DAYS_PER_ERA;
         uint256 doe = z - era * DAYS_PER_ERA; // day of era, [0, 146096]
+        // Floor division is the algorithm (Hinnant's exact civil calendar, INVARIANTS.md), not lost precision.
+        // slither-disable-next-line divide-before-multiply
         uint256 yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365; // year of era, [0, 399]
         uint256 doy = doe - (365 * yoe + yoe / 4 - yoe / 100); // day of the March-based year, [0, 365]
+        // Floor division is the algorithm (Hinnant's exact civil calendar, INVARIANTS.md), not lost precision.
+        // slither-disable-next-line divide-before-multiply
         uint256 mp = (5 * doy + 2) / 153; // March-based month, [0, 11]
         day = doy - (153 * mp + 2) / 5 + 1;
         month = mp < 10 ? mp + 3 : mp - 9;
@@ -39,6 +45,8 @@ library Calendar {
     /// @notice Days from 1970-01-01 to the UTC civil date (`year` >= 1970, `month` 1-12, `day` 1-31).
     function civilToDays(uint256 year, uint256 month, uint256 day) internal pure returns (uint256) {
         uint256 y = month <= 2 ? year - 1 : year; // the March-based year starts in March
+        // Floor division is the algorithm (Hinnant's exact civil calendar, INVARIANTS.md), not lost precision.
+        // slither-disable-next-line divide-before-multiply
         uint256 era = y / 400;
         uint256 yoe = y - era * 400; // [0, 399]
         uint256 doy = (153 * (month > 2 ? month - 3 : month + 9) + 2) / 5 + day - 1; // [0, 365]

@@ -1,4 +1,4 @@
-"""Checks Slither's findings against the triage file: fails when a finding is not triaged.
+"""Checks Slither's findings: fails on any High or Medium one and on any untriaged Low or Informational one.
 
 Usage (make audit runs it):
     .venv/bin/python tools/audit/slither_triage.py audit/out/slither.json [--triage audit/slither-triage.json]
@@ -9,7 +9,13 @@ variable or a declaration. Owners survive line moves and rewording inside a func
 other branches does not invalidate the triage; a finding in a new function, or a new detector in an old
 one, does, and must be triaged by a person (one line of justification each).
 
-Exit status: 0 when every finding is triaged and no triage entry says "bug"; 1 otherwise. Prints counts
+High and Medium findings cannot be triaged away: each is fixed in the code or, where the code is right,
+suppressed at its line with `// slither-disable-next-line <detector>` under a comment saying why it is
+safe (Slither's per-line suppression, reviewed with the code). The triage file holds Low and
+Informational findings only.
+
+Exit status: 0 when there is no High or Medium finding, every other finding is triaged and no triage
+entry says "bug"; 1 otherwise. Prints counts
 per severity (raw, triaged, untriaged) and, for each untriaged finding, a ready-to-edit triage entry.
 """
 
@@ -24,6 +30,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[2]
 SEVERITIES = ("High", "Medium", "Low", "Informational", "Optimization")
 VERDICTS = ("false-positive", "by-design", "accepted-risk", "bug")
+BLOCKING = ("High", "Medium")  # never accepted from the triage file: fix or suppress at the line
 
 
 def owner_of(element: dict) -> str:
@@ -62,6 +69,9 @@ def load_triage(path: Path) -> dict[tuple[str, str], dict]:
             raise SystemExit(f"{path}: verdict {entry['verdict']!r} is not one of {VERDICTS}")
         if not entry.get("justification", "").strip():
             raise SystemExit(f"{path}: {entry['check']} needs a one-line justification")
+        if entry.get("impact") in BLOCKING:
+            raise SystemExit(f"{path}: {entry['check']} is {entry['impact']}; High and Medium findings are fixed or "
+                             "suppressed at their line with a justification, not triaged here")
         for target in entry["targets"]:
             table[(entry["check"], target)] = entry
     return table
@@ -78,9 +88,14 @@ def main(argv: list[str] | None = None) -> int:
     raw, triaged, open_, bugs = Counter(), Counter(), Counter(), []
     untriaged = []
     used = set()
+    blocking = []
     for finding in findings:
         key = (finding["check"], finding["owner"])
         raw[finding["impact"]] += 1
+        if finding["impact"] in BLOCKING:
+            open_[finding["impact"]] += 1
+            blocking.append(finding)
+            continue
         entry = triage.get(key)
         if entry is None:
             open_[finding["impact"]] += 1
@@ -107,10 +122,15 @@ def main(argv: list[str] | None = None) -> int:
               % (finding["check"], finding["owner"], finding["impact"]))
     for finding in bugs:
         print(f"\nOPEN BUG {finding['impact']} {finding['check']} at {finding['owner']}")
-    if untriaged or bugs:
-        print(f"\nslither triage: FAILED ({len(untriaged)} untriaged, {len(bugs)} open bugs)")
+    for finding in blocking:
+        print(f"\n{finding['impact'].upper()} {finding['check']} at {finding['owner']}\n  {finding['description']}")
+        print("  fix it, or if the code is right add above the line: a comment saying why it is safe, then "
+              f"`// slither-disable-next-line {finding['check']}`")
+    if blocking or untriaged or bugs:
+        print(f"\nslither triage: FAILED ({len(blocking)} high or medium, {len(untriaged)} untriaged, "
+              f"{len(bugs)} open bugs)")
         return 1
-    print("slither triage: OK (every finding triaged; 0 untriaged high or medium)")
+    print("slither triage: OK (0 high or medium; every low and informational finding triaged)")
     return 0
 
 
