@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Import the carepay package of this checkout (worktrees share one venv).
 export PYTHONPATH := $(ROOT)
 
-.PHONY: install test demo compile clean
+.PHONY: install test test-deep demo compile clean
 
 install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_SHIM)
 
@@ -41,8 +41,16 @@ $(SOLC_SHIM): | $(NPM_STAMP)
 compile: install
 	$(APE) compile
 
-test: install
-	$(APE) test tests -q
+# Two pytest-xdist workers, each with its own anvil (ape-foundry `host: auto` picks free ports); compiling
+# first so that the workers do not both compile. Hypothesis profile `ci` (tests/hypothesis_profiles.py):
+# bounded example counts for the properties that run on anvil.
+TEST_WORKERS ?= 2
+test: compile
+	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist worksteal
+
+# The same tests with the `deep` profile: many more examples and longer state-machine runs (tens of minutes).
+test-deep: compile
+	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile deep
 
 demo: install
 	$(APE) run deploy --network ethereum:local:foundry --account TEST::0 -v WARNING
