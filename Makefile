@@ -41,16 +41,17 @@ $(SOLC_SHIM): | $(NPM_STAMP)
 compile: install
 	$(APE) compile
 
-# Two pytest-xdist workers, each with its own anvil (ape-foundry `host: auto` picks free ports); compiling
-# first so that the workers do not both compile. Hypothesis profile `ci` (tests/hypothesis_profiles.py):
-# bounded example counts for the properties that run on anvil.
+# Two pytest-xdist workers, each with its own anvil (ape-foundry `host: auto` picks free ports), each
+# taking whole test folders (tests/conftest.py groups them); compiling first so that the workers do not
+# both compile. Hypothesis profile `ci` (tests/hypothesis_profiles.py): bounded example counts for the
+# properties that run on anvil.
 TEST_WORKERS ?= 2
 test: compile
-	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist worksteal
+	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist loadgroup
 
 # The same tests with the `deep` profile: many more examples and longer state-machine runs (tens of minutes).
 test-deep: compile
-	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist worksteal --hypothesis-profile deep
+	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist loadgroup --hypothesis-profile deep
 
 demo: install
 	$(APE) run deploy --network ethereum:local:foundry --account TEST::0 -v WARNING

@@ -4,6 +4,8 @@ Measured on the CareUSD role tests (137 tests, mostly expected reverts): 85 s be
 the `fasttest` branch history for after. Both are installed from tests/conftest.py; set
 CAREPAY_APE_TRACES=1 to run without them (e.g. to see the call trace of an unexpected revert).
 
+Each shortcut is measured in the `fasttest` branch's report. The three:
+
 1. Dev-account keys are derived once. Without coincurve, eth-keys derives a key from the mnemonic in
    pure Python (~20 ms), and ape re-derives all ten test accounts each time it asks "is this address
    one of my accounts?" - which it does for every frame of every revert's call trace.
@@ -13,6 +15,12 @@ CAREPAY_APE_TRACES=1 to run without them (e.g. to see the call trace of an unexp
    as before: `compiler_manager.enrich_error` decodes the custom error and its arguments, which is all
    `ape.reverts(Contract.Error, arg=...)` compares. No test here asks for a `dev_message` (the only
    check that needs the trace); ape then fetches the trace itself, lazily.
+3. A custom error raised by a contract deeper than the one called (the token's ERC20InsufficientAllowance
+   inside `stream.create`) is attributed as ape does it - to the target of the last CALL-family opcode
+   the transaction executed (`TransactionTrace.get_addresses_used(reverse=True)`), so that
+   `ape.reverts(token.Error, ...)` still checks the contract instance - but read from the raw struct
+   logs fetched without memory, instead of validating every step (stack and full memory) into pydantic
+   models: ~4 s per such revert. Transactions that CREATE contracts keep ape's own path.
 """
 
 import functools
@@ -32,6 +40,7 @@ def install() -> bool:
         warnings.filterwarnings("ignore", "websockets.legacy is deprecated", DeprecationWarning)
         _cache_dev_account_keys()
         _skip_revert_trace_display()
+        _fast_last_address_used()
     return True
 
 
@@ -75,3 +84,33 @@ def _skip_revert_trace_display() -> None:
 
     _handle_execution_reverted.carepay_no_trace = True
     FoundryProvider._handle_execution_reverted = _handle_execution_reverted
+
+
+def _fast_last_address_used() -> None:
+    from ape_ethereum.trace import TransactionTrace
+
+    calls = {"CALL", "CALLCODE", "DELEGATECALL", "STATICCALL"}  # evm-trace's CALL_OPCODES minus CREATEs
+
+    ape_addresses_used = TransactionTrace.get_addresses_used
+    if getattr(ape_addresses_used, "carepay_fast", False):
+        return
+
+    def get_addresses_used(self, reverse: bool = False):
+        if not reverse:  # only the reverse walk (custom-error decoding) is on the hot path
+            yield from ape_addresses_used(self, reverse=reverse)
+            return
+        parameters = {**self.debug_trace_transaction_parameters, "enableMemory": False}
+        result = self.provider.make_request("debug_traceTransaction", [self.transaction_hash, parameters])
+        steps = result.get("structLogs", [])
+        if any("CREATE" in step.get("op", "") for step in steps):
+            # ape finds a CREATE's address by looking ahead; keep its exact walk for these.
+            yield from ape_addresses_used(self, reverse=reverse)
+            return
+        for step in reversed(steps):
+            if step.get("op") in calls and len(step.get("stack") or ()) >= 2:
+                target = int(step["stack"][-2], 16) & (2**160 - 1)  # the call's `address` operand
+                yield self._ecosystem.decode_address(target.to_bytes(20, "big"))
+
+    get_addresses_used.carepay_fast = True
+    get_addresses_used.ape_original = ape_addresses_used
+    TransactionTrace.get_addresses_used = get_addresses_used
