@@ -41,17 +41,16 @@ $(SOLC_SHIM): | $(NPM_STAMP)
 compile: install
 	$(APE) compile
 
-# Two pytest-xdist workers, each with its own anvil (ape-foundry `host: auto` picks free ports), each
-# taking whole test folders (tests/conftest.py groups them); compiling first so that the workers do not
-# both compile. Hypothesis profile `ci` (tests/hypothesis_profiles.py): bounded example counts for the
-# properties that run on anvil.
-TEST_WORKERS ?= 2
+# Each test folder in its own `ape test` session, two at a time (tools/run_tests.py says why not xdist),
+# after compiling once. Hypothesis profile `ci` (tests/hypothesis_profiles.py): bounded example counts for
+# the properties that run on anvil. TEST_JOBS=1 runs the folders one after another.
+TEST_JOBS ?= 2
 test: compile
-	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist loadgroup
+	$(PY) tools/run_tests.py --jobs $(TEST_JOBS)
 
 # The same tests with the `deep` profile: many more examples and longer state-machine runs (tens of minutes).
 test-deep: compile
-	$(APE) test tests -q -p xdist -n $(TEST_WORKERS) --dist loadgroup --hypothesis-profile deep
+	$(PY) tools/run_tests.py --jobs $(TEST_JOBS) -- --hypothesis-profile deep
 
 demo: install
 	$(APE) run deploy --network ethereum:local:foundry --account TEST::0 -v WARNING
