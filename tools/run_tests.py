@@ -26,6 +26,8 @@ ROOT = Path(__file__).resolve().parent.parent
 TESTS = ROOT / "tests"
 # Longest first (measured), so that the short folders fill in at the end; unlisted folders follow.
 LONGEST_FIRST = ("system", "regulator", "escrow", "stream", "splits", "careusd")
+# The venv's ape (next to the interpreter running this script), else the one on PATH.
+APE = str(Path(sys.executable).parent / "ape") if (Path(sys.executable).parent / "ape").exists() else "ape"
 COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
 
 
@@ -37,7 +39,7 @@ def test_folders() -> list[str]:
 
 def run_folder(folder: str, extra: list[str]) -> tuple[str, int, str, float]:
     start = time.monotonic()
-    command = ["ape", "test", f"tests/{folder}", "-q", "-p", "no:cacheprovider", *extra]
+    command = [APE, "test", f"tests/{folder}", "-q", "-p", "no:cacheprovider", *extra]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     output = done.stdout + done.stderr
     elapsed = time.monotonic() - start
