@@ -32,14 +32,19 @@ COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|desel
 
 
 def test_folders() -> list[str]:
-    folders = sorted(p.name for p in TESTS.iterdir() if p.is_dir() and any(p.glob("test_*.py")))
+    """Every folder under tests/ holding test files (at any depth), longest first; plus, if there are
+    any, the test files directly in tests/ as one more session (given as `tests/test_*.py` paths)."""
+    folders = sorted(p.name for p in TESTS.iterdir() if p.is_dir() and any(p.rglob("test_*.py")))
     rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
-    return sorted(folders, key=lambda name: rank.get(name, len(LONGEST_FIRST)))
+    folders = sorted(folders, key=lambda name: rank.get(name, len(LONGEST_FIRST)))
+    top_level = " ".join(sorted(p.name for p in TESTS.glob("test_*.py")))
+    return folders + ([top_level] if top_level else [])
 
 
 def run_folder(folder: str, extra: list[str]) -> tuple[str, int, str, float]:
     start = time.monotonic()
-    command = [APE, "test", f"tests/{folder}", "-q", "-p", "no:cacheprovider", *extra]
+    paths = [f"tests/{name}" for name in folder.split()]
+    command = [APE, "test", *paths, "-q", "-p", "no:cacheprovider", *extra]
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     output = done.stdout + done.stderr
     elapsed = time.monotonic() - start
