@@ -8,8 +8,8 @@ folder alone is exactly how it is developed and run (`ape test tests/<folder>`),
 share fixtures, so separate sessions keep every test's meaning; two of them fill the machine's two cores.
 
 Usage: python tools/run_tests.py [--jobs N] [-- extra ape test arguments, e.g. --hypothesis-profile deep]
-Prints each folder's pytest summary as it finishes, the full output of any folder that failed, and a
-total; exits non-zero if any folder failed.
+Prints each folder's pytest output (progress, anything a test prints such as the gas tables, failures,
+summary) as a block when the folder finishes, then the total; exits non-zero if any folder failed.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ import argparse
 import re
 import subprocess
 import sys
+import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
@@ -28,6 +29,7 @@ TESTS = ROOT / "tests"
 LONGEST_FIRST = ("system", "regulator", "escrow", "stream", "splits", "careusd")
 # The venv's ape (next to the interpreter running this script), else the one on PATH.
 APE = str(Path(sys.executable).parent / "ape") if (Path(sys.executable).parent / "ape").exists() else "ape"
+PRINT_LOCK = threading.Lock()
 COUNTS = re.compile(r"(\d+) (passed|failed|errors?|skipped|xfailed|xpassed|deselected)")
 
 
@@ -48,8 +50,8 @@ def run_folder(folder: str, extra: list[str]) -> tuple[str, int, str, float]:
     done = subprocess.run(command, cwd=ROOT, capture_output=True, text=True)
     output = done.stdout + done.stderr
     elapsed = time.monotonic() - start
-    last = output.strip().splitlines()[-1] if output.strip() else "(no output)"
-    print(f"tests/{folder}: {last}  [{elapsed:.0f} s]", flush=True)
+    with PRINT_LOCK:  # one folder's block at a time
+        print(f"{'=' * 20} {' '.join(paths)} [{elapsed:.0f} s] {'=' * 20}\n{output.rstrip()}\n", flush=True)
     return folder, done.returncode, output, elapsed
 
 
@@ -73,10 +75,8 @@ def main(argv: list[str]) -> int:
         for count, kind in COUNTS.findall(summary):
             kind = "errors" if kind.startswith("error") else kind
             totals[kind] = totals.get(kind, 0) + int(count)
-    for folder, output in failed:
-        print(f"\n{'=' * 30} tests/{folder} (failed) {'=' * 30}\n{output}", flush=True)
     summary = ", ".join(f"{n} {kind}" for kind, n in totals.items()) or "no tests ran"
-    print(f"\n{summary} in {time.monotonic() - start:.1f}s ({len(folders)} folders, {args.jobs} at a time)")
+    print(f"{summary} in {time.monotonic() - start:.1f}s ({len(folders)} folders, {args.jobs} at a time)")
     if failed:
         print("failed folders: " + ", ".join(f"tests/{folder}" for folder, _ in failed))
     return 1 if failed or not totals.get("passed") else 0
