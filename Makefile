@@ -18,7 +18,7 @@ export PYTHONDONTWRITEBYTECODE := 1
 # Import the carepay package of this checkout (worktrees share one venv).
 export PYTHONPATH := $(ROOT)
 
-.PHONY: install test demo compile clean bench bench-check
+.PHONY: install test test-deep demo compile clean bench bench-check
 
 install: $(PY_STAMP) $(NPM_STAMP) $(SOLC_SHIM)
 
@@ -41,9 +41,19 @@ $(SOLC_SHIM): | $(NPM_STAMP)
 compile: install
 	$(APE) compile
 
-test: install
+# The bounded Foundry invariant run first (seconds), then each test folder in its own `ape test` session,
+# two at a time (tools/run_tests.py says why not xdist), after compiling once. Hypothesis profile `ci`
+# (tests/hypothesis_profiles.py): bounded example counts for the properties that run on anvil.
+# TEST_JOBS=1 runs the folders one after another.
+TEST_JOBS ?= 2
+test: compile
 	$(MAKE) --no-print-directory forge-quick
-	$(APE) test tests -q
+	$(PY) tools/run_tests.py --jobs $(TEST_JOBS)
+
+# The same tests with the `deep` profile: many more examples and longer state-machine runs (tens of minutes).
+test-deep: compile
+	FOUNDRY_PROFILE=deep $(MAKE) --no-print-directory forge-quick
+	$(PY) tools/run_tests.py --jobs $(TEST_JOBS) -- --hypothesis-profile deep
 
 # The embedded local chain keeps its state in deployments/local/, so a second `make demo` finds the
 # deployment and the finished scenarios and only verifies and reports again.

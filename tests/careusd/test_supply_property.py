@@ -2,6 +2,7 @@
 every balance matches an exact Python model, and the minter's allowance fell by exactly what it minted."""
 
 from hypothesis import given, settings, strategies as st
+from hypothesis_profiles import per_profile
 
 HOLDERS = 4  # minter, alice, bob, carol
 SCALE = 1_000_000  # fractions are drawn in millionths
@@ -15,7 +16,7 @@ BURN = st.tuples(st.just("burn"), st.integers(1, SCALE))
 HISTORY = st.lists(st.one_of(MINT, TRANSFER, BURN), min_size=1, max_size=12)
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=per_profile(ci=20, deep=200), deadline=None)
 @given(history=HISTORY)
 def test_supply__any_history__total_supply_equals_sum_of_balances(
     history, token, chain, minter, alice, bob, carol, minter_allowance

@@ -13,6 +13,8 @@ strategies and preconditions; the error paths have their own unit tests). After 
 from hypothesis import HealthCheck, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
+from hypothesis_profiles import per_profile
+
 from escrow_helpers import DAY, DIGITAL_TWIN, PATIENT_ID, cost_sharing, make_terms_tuple
 from escrow_model import ACTIVE, ATTESTED, DISPUTED, PENDING, SETTLED, EpisodeModel
 
@@ -233,8 +235,8 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
     run_state_machine_as_test(
         EscrowMachine,
         settings=settings(
-            max_examples=30,
-            stateful_step_count=25,
+            max_examples=per_profile(ci=10, deep=120),
+            stateful_step_count=per_profile(ci=25, deep=40),
             deadline=None,
             suppress_health_check=list(HealthCheck),
         ),

@@ -9,6 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 
 from carepay.payer_shares import Ledger
+from hypothesis_profiles import per_profile
 
 AMOUNT = st.integers(min_value=0, max_value=10**15)
 # A history is a list of ("in", fund, patient) or ("out", fraction of the balance in 1e6).
@@ -79,7 +80,11 @@ def test_model__outflow_above_balance__is_refused():
         ledger.record_out(3)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=per_profile(ci=10, deep=100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(history=st.lists(STEP, min_size=1, max_size=8))
 def test_library__matches_the_model__on_random_histories(project, accounts, history):
     harness = accounts[0].deploy(project.PayerSharesHarness)

@@ -8,6 +8,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carepay.cost_sharing import BPS, Coverage, deductible_restored, split, split_for
+from hypothesis_profiles import per_profile
 
 from .conftest import FOLLOW_UP, FOLLOW_UP_COVERAGE, PATIENT, UNIT
 from .events import single
@@ -137,7 +138,7 @@ def line(regulator, actors):
 
 
 @settings(
-    max_examples=100,
+    max_examples=per_profile(ci=30, deep=400),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -12,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carepay.cost_sharing import deductible_restored, split_for
+from hypothesis_profiles import per_profile
 
 from .conftest import CHRONIC, CHRONIC_COVERAGE, FOLLOW_UP, FOLLOW_UP_COVERAGE, PATIENT, PATIENT2, UNIT
 from .events import single
@@ -43,7 +44,7 @@ class Held:
 
 
 @settings(
-    max_examples=30,
+    max_examples=per_profile(ci=10, deep=120),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

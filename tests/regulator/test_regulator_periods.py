@@ -7,6 +7,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from carepay.cost_sharing import split_for
+from hypothesis_profiles import per_profile
 
 from .conftest import CHRONIC, DEFAULT_BUDGET, FOLLOW_UP, FOLLOW_UP_COVERAGE, PATIENT, UNIT
 from .periods import (
@@ -139,7 +140,11 @@ def test_months__bounds_beyond_64_bits__revert(regulator, program):
         regulator.periodBounds(pid, 2**32 - 1)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=per_profile(ci=30, deep=400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     anchor_month=st.integers(min_value=0, max_value=month_index(utc(2100, 1))),
     length=st.sampled_from([1, 2, 3, 6, 12, 24]),
@@ -193,7 +198,11 @@ def test_seconds__bounds_beyond_64_bits__revert(regulator, program):
         regulator.periodBounds(pid, 0)
 
 
-@settings(max_examples=100, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=per_profile(ci=30, deep=400),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
 @given(
     anchor=st.integers(min_value=0, max_value=YEAR_2200),
     length=st.sampled_from([1, 59, 3600, DAY, 7 * DAY, 30 * DAY, 365 * DAY]),

@@ -8,6 +8,7 @@ distributions with some recipients frozen by the blocklist token.
 import ape
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis_profiles import per_profile
 
 from split_helpers import address_of
 from split_model import NothingToClaim, NothingToDistribute, SplitModel
@@ -81,7 +82,7 @@ def _run(router, token, payer, actor, allocations, residual, operations):
 
 
 @settings(
-    max_examples=40,
+    max_examples=per_profile(ci=12, deep=160),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -8,6 +8,7 @@ Each example runs on anvil inside its own chain snapshot.
 import ape
 import hypothesis
 from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis_profiles import per_profile
 
 from .conftest import ONE
 from .model import CANCELLED, INSOLVENT, PAUSED, STREAMING, StreamModel
@@ -36,7 +37,7 @@ def _ledger_tuple(model):
 
 
 @settings(
-    max_examples=50,
+    max_examples=per_profile(ci=15, deep=200),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

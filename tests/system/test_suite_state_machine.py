@@ -29,6 +29,7 @@ from hypothesis.stateful import (
 )
 
 from carepay.payer_shares import Ledger
+from hypothesis_profiles import per_profile
 
 from . import strategies as strat
 from .system_model import (
@@ -54,8 +55,8 @@ MAX_STREAMS = 5  # few items, so that the steps go into their life cycles
 MAX_EPISODES = 4
 FREEZE_PARTIES = ["institution_a", "institution_b", "program"]  # institution i pays into split i
 SETTINGS = settings(
-    max_examples=12,
-    stateful_step_count=30,
+    max_examples=per_profile(ci=4, deep=60),
+    stateful_step_count=per_profile(ci=30, deep=50),
     deadline=None,
     suppress_health_check=list(HealthCheck),
     print_blob=True,
