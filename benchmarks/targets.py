@@ -45,7 +45,7 @@ def _why(key: str, gas: int, target: int, rows: dict[str, dict[str, Any]], basel
                 f"pays it directly) + {rest(split_pay):,} for Regulator.checkPayout (a call to another contract: cold "
                 f"account and cold program/institution/reservation slots), the stream's payer-share bookkeeping and "
                 f"the Withdrawn event. It would take checking the freeze flags without a cold cross-contract call (a "
-                f"freeze epoch cached in the module) and writing one ledger slot instead of two.")
+                f"freeze epoch cached in the module) and keeping the accrual and the payer ledger in one slot instead of two.")
     if key == "CareStream.cancel":
         return (f"{gap:,} over. Execution {row['execution_gas']:,} includes Regulator.release ({release:,} alone), "
                 f"the payout through SplitRouter.pay ({split_pay:,}), two refund transfers and a checkPayout; Sablier's "

@@ -8,7 +8,7 @@ from benchmarks.recorder import Recorder
 from benchmarks.world import CHALLENGE_WINDOW, derived, patient_id
 
 CREATE = ("terms validated (milestones, attestors, tiers), SplitRouter.splitExists, Regulator.reserve (11 checks, "
-          "day counter, usage, ledger, 3-slot reservation), 3 episode slots (terms hash, deposits, progress), "
+          "day counter, usage, ledger, 2-slot reservation), 3 episode slots (terms hash, deposits, progress), "
           "2 CareUSD transferFrom, EpisodeCreated (full terms) + Reserved + 2 Transfer")
 ATTEST = "terms hash check, progress slot rewritten, Attested"
 SETTLE = ("terms hash check, episode ledger and progress rewritten, Regulator.checkPayout, CareUSD approve + "

@@ -8,7 +8,7 @@ from benchmarks.chain import TransactionFailed
 from benchmarks.recorder import Recorder
 from benchmarks.world import UNIT, derived, patient_id
 
-PAY = ("Regulator.reserve (11 checks, day counter, patient usage, institution ledger, 3-slot reservation), "
+PAY = ("Regulator.reserve (11 checks, day counter, patient usage, institution ledger, 2-slot reservation), "
        "CareUSD transferFrom of the fund share and of the patient share, SplitRouter.pay, ServicePaid")
 CHARGE = 80 * UNIT
 

@@ -15,7 +15,7 @@ from benchmarks.world import UNIT
 
 RESERVE_WHY = (
     "The Regulator's checks read about ten cold slots (2,100 each: program, patient, institution, practitioner, "
-    "day counter, coverage, payee approval, usage, ledger, budget) and a new claim writes a 3-slot reservation "
+    "day counter, coverage, payee approval, usage, ledger, budget) and a new claim writes a 2-slot reservation "
     "(22,100 per new slot) and updates the day counter, the patient's usage and the institution's ledger, then "
     "emits Reserved with the whole claim. Under 20,000 would take a different design: no per-claim reservation "
     "record (the module's own record carrying the amounts), one packed word per party for registration and "
@@ -56,10 +56,10 @@ def measure(rec: Recorder, catalog: Recorder) -> list[dict[str, Any]]:
         "name": "stream payout: CareStream.withdraw versus SplitRouter.pay by an account",
         "supervised": withdraw["gas"], "unsupervised": direct.total, "overhead": withdraw["gas"] - direct.total,
         "what": "the supervised side adds Regulator.checkPayout (program and institution not frozen) and the "
-                "stream's accrual and payer-share bookkeeping (2 slots)",
+                "stream's accrual and payer-share bookkeeping (accrual slot and packed ledger slot)",
         "why": "checkPayout is a call into another contract (2,600 for the cold account) that reads the reservation, "
                "the program and the institution (cold slots, 2,100 each); the stream then rewrites its payer-share "
                "ledger (the fund and patient parts of the payout) and emits Withdrawn. Under 20,000 would take a "
-               "freeze check the module can answer from one warm slot (e.g. a freeze epoch it caches) and one "
-               "ledger slot instead of two."})
+               "freeze check the module can answer from one warm slot (e.g. a freeze epoch it caches) and the accrual and "
+               "payer ledger in one slot instead of two."})
     return pairs

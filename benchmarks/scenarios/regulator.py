@@ -12,7 +12,7 @@ from benchmarks.world import BUDGET, DAILY_LIMIT, GENESIS_TIME, PROGRAM_ID, REGI
 BONUS = codes.service_type(codes.OUTCOME_BONUS)
 RESERVE = ("11 checks (program, initiator, patient, institution, practitioner, coverage, region, payee, budget), "
            "practitioner's day counter, patient usage (deductible met, fund used), institution period ledger, "
-           "new 3-slot reservation, Reserved event; no token transfer")
+           "new 2-slot reservation, Reserved event; no token transfer")
 
 
 def measure_catalog(rec: Recorder) -> None:

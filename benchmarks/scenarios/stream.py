@@ -8,8 +8,8 @@ from benchmarks.recorder import Recorder
 from benchmarks.world import CHRONIC, PROGRAM_ID, STREAM_DEPOSIT, UNIT, YEAR, derived, patient_id
 
 HOUR = 3600
-CREATE = ("Regulator.reserve (11 checks, day counter, patient usage, institution ledger, 3-slot reservation), "
-          "2 CareUSD transferFrom (fund share, patient share) into the module, stream record (6 slots), "
+CREATE = ("Regulator.reserve (11 checks, day counter, patient usage, institution ledger, 2-slot reservation), "
+          "2 CareUSD transferFrom (fund share, patient share) into the module, stream record (4 slots), "
           "StreamCreated + Reserved + 2 Transfer events")
 PAYOUT = ("Regulator.checkPayout (program and institution not frozen), stream ledger (out amounts), "
           "SplitRouter.pay (CareUSD transferFrom module to router, split ledger), Withdrawn + SplitPaid + Transfer")
