@@ -38,8 +38,12 @@ $(SOLC_SHIM): | $(NPM_STAMP)
 	ln -sf ../tools/solc-shim.js $@
 	$@ --version | grep -q "$(SOLC_VERSION)+commit" || { echo "solc shim does not report $(SOLC_VERSION)"; exit 1; }
 
+# ape 0.8 leaves a full copy of the OpenZeppelin dependency (508 files) in contracts/.cache after a compile,
+# and its source scan stops at 500 files (get_all_files_in_directory(max_files=500)), so later sessions can
+# lose the project's own sources (mocks, libraries) behind the copy. Nothing needs the copy after compiling.
 compile: install
 	$(APE) compile
+	rm -rf contracts/.cache
 
 # The bounded Foundry invariant run first (seconds), then each test folder in its own `ape test` session,
 # two at a time (tools/run_tests.py says why not xdist), after compiling once. Hypothesis profile `ci`

@@ -12,6 +12,7 @@ instead of hex.
 from __future__ import annotations
 
 import json
+import shutil
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
@@ -53,6 +54,8 @@ def compile_contracts() -> None:
     ape = ROOT / ".venv" / "bin" / "ape"
     command = [str(ape) if ape.exists() else "ape", "compile"]
     result = subprocess.run(command, cwd=ROOT, env=tool_env(), capture_output=True, text=True)
+    # ape leaves a full copy of the dependency here; its 500-file source scan would then miss our own files.
+    shutil.rmtree(CONTRACTS_DIR / ".cache", ignore_errors=True)
     if result.returncode != 0 or not BUILD_MANIFEST.exists():
         raise ArtifactsError(
             "compiling contracts/ failed; run `make compile` to see the compiler's message.\n"
