@@ -2,11 +2,10 @@
 
 import json
 
-import pytest
 
 from web3 import Web3
 
-from carepay.driver.abi import available, contract_abi
+from carepay.driver.abi import contract_abi
 from carepay.manifest import REQUIRED_CONTRACTS
 from driver_support import run_module
 
@@ -18,7 +17,7 @@ def test_deploy_writes_the_manifest_and_a_rerun_only_checks(cli, anvil, data_dir
     assert code == 0 and first["deployed"] is True
     manifest = first["manifest"]
     assert set(REQUIRED_CONTRACTS) <= set(manifest["contracts"])
-    assert ("FeeForService" in manifest["contracts"]) == available("FeeForService")
+    assert "FeeForService" in manifest["contracts"]
     blocks = [entry["block"] for entry in manifest["contracts"].values()]
     assert manifest["from_block"] == min(blocks)
     assert all(entry["tx"].startswith("0x") and len(entry["tx"]) == 66 for entry in manifest["contracts"].values())
@@ -126,7 +125,6 @@ def test_module_entry_point_exits_cleanly_without_traceback(tmp_path):
     assert "Traceback" not in result.stderr and result.stderr.startswith("error: cannot reach the RPC endpoint")
 
 
-@pytest.mark.skipif(not available("FeeForService"), reason="FeeForService is not compiled on this branch (it comes from its own branch)")
 def test_a_module_added_later_is_deployed_registered_and_approved(cli, anvil, data_dir, monkeypatch):
     from carepay.driver import deploy as deploy_module
 

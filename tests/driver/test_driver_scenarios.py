@@ -1,17 +1,14 @@
 """The shipped scenarios on a real anvil, with the money they must move (to the unit)."""
 
-import pytest
 
 from carepay.chain import connect
 from carepay.driver import scenario_file
-from carepay.driver.abi import available, contract_abi
+from carepay.driver.abi import contract_abi
 from carepay.driver.engine import Engine
 from carepay.manifest import load_checked
 from carepay.sender import Sender, Tx
 
 UNIT = 10**6
-needs_ffs = pytest.mark.skipif(not available("FeeForService"),
-                               reason="FeeForService is not compiled on this branch (contracts/FeeForService.sol comes from its own branch)")
 
 
 def run(anvil, name, **population):
@@ -58,7 +55,6 @@ def test_supervision_refusals_and_refunds_while_frozen(anvil, deployed):
     assert cancel["fund_refund"] + cancel["patient_refund"] + cancel["held"] == 900 * UNIT
 
 
-@needs_ffs
 def test_follow_up_pays_every_visit_and_refuses_two(anvil, deployed):
     engine, outcome = run(anvil, "follow-up")
     assert [r["error"].split("(")[0] for r in outcome.refusals] == ["Regulator_ServiceNotCovered", "Regulator_DailyServiceLimitReached"]
@@ -69,7 +65,6 @@ def test_follow_up_pays_every_visit_and_refuses_two(anvil, deployed):
     assert paid == 4 + 3 + 2 + 3 + 2 + 1
 
 
-@needs_ffs
 def test_population_reports_batch_and_naive_throughput(anvil, deployed):
     engine, outcome = run(anvil, "population", patients=12, institutions=2, practitioners=3, days=20, naive_days=3)
     batch, naive = outcome.payments["batch"], outcome.payments["naive"]
