@@ -85,10 +85,11 @@ def load(name: str) -> Artifact:
     )
 
 
-def _canonical_type(item: dict[str, Any]) -> str:
+def canonical_type(item: dict[str, Any]) -> str:
+    """The ABI type as it appears in a signature: tuples spelled out as `(t1,t2)[]`."""
     kind = item["type"]
     if kind.startswith("tuple"):
-        inner = ",".join(_canonical_type(c) for c in item["components"])
+        inner = ",".join(canonical_type(c) for c in item["components"])
         return f"({inner}){kind[len('tuple'):]}"
     return kind
 
@@ -101,7 +102,7 @@ def errors_by_selector() -> dict[bytes, dict[str, Any]]:
         for item in entry["abi"]:
             if item.get("type") != "error":
                 continue
-            signature = f"{item['name']}({','.join(_canonical_type(i) for i in item['inputs'])})"
+            signature = f"{item['name']}({','.join(canonical_type(i) for i in item['inputs'])})"
             found[function_signature_to_4byte_selector(signature)] = item
     return found
 
@@ -130,7 +131,7 @@ def decode_revert(data: bytes | str | None) -> str:
     item = errors_by_selector().get(selector)
     if item is None:
         return f"reverted with unknown error 0x{data.hex()}"
-    types = [_canonical_type(i) for i in item["inputs"]]
+    types = [canonical_type(i) for i in item["inputs"]]
     try:
         values = abi_decode(types, payload)
     except Exception:  # malformed payload for a known selector: show it rather than hide it

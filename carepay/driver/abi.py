@@ -15,14 +15,7 @@ from eth_abi import encode as abi_encode
 from eth_utils import function_signature_to_4byte_selector, keccak
 
 from carepay import artifacts
-
-
-def canonical_type(item: dict[str, Any]) -> str:
-    kind = item["type"]
-    if kind.startswith("tuple"):
-        inner = ",".join(canonical_type(c) for c in item["components"])
-        return f"({inner}){kind[len('tuple'):]}"
-    return kind
+from carepay.artifacts import canonical_type
 
 
 @dataclass(frozen=True)
