@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from carepay.ledger.context import Context
+from carepay.ledger.outflow import check_outflow
 from carepay.ledger.reader import Event
 from carepay.payer_shares import Ledger
 
@@ -158,27 +159,9 @@ class EscrowBook:
     def _on_Resolved(self, event: Event, a: dict, episode: Episode) -> None:
         episode.tier = a["tierIndex"]
 
-    def _outflow(self, event: Event, episode: Episode, amount: int, fund_part: int | None, patient_part: int | None, what: str) -> None:
+    def _outflow(self, event: Event, episode: Episode, amount: int, fund_part: int, patient_part: int, what: str) -> None:
         subject = f"OutcomeEscrow episode {episode.id}"
-        p1, p2 = self.audit.check("P1"), self.audit.check("P2")
-        if amount > episode.ledger.total:
-            p1.holds(
-                False, subject, f"{what} within the episode's balance", f"<= {episode.ledger.total}", amount,
-                self.ctx.at(event),
-            )
-            return
-        if fund_part is not None and patient_part is not None:
-            p1.holds(
-                fund_part <= episode.ledger.fund_balance, subject, f"fund part of a {what}",
-                f"<= {episode.ledger.fund_balance}", fund_part, self.ctx.at(event),
-            )
-            p1.holds(
-                patient_part <= episode.ledger.patient_balance, subject, f"patient part of a {what}",
-                f"<= {episode.ledger.patient_balance}", patient_part, self.ctx.at(event),
-            )
-        expected_fund, _ = episode.ledger.record_out(amount)
-        if fund_part is not None:
-            p2.equal(subject, f"fund part of a {what} of {amount}", expected_fund, fund_part, self.ctx.at(event))
+        check_outflow(self.audit, self.ctx.at(event), subject, "episode", episode.ledger, amount, fund_part, patient_part, what)
 
     def _on_MilestoneSettled(self, event: Event, a: dict, episode: Episode) -> None:
         subject = f"OutcomeEscrow episode {episode.id} milestone {episode.index}"

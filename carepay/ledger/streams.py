@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from carepay.ledger.context import Context
+from carepay.ledger.outflow import check_outflow
 from carepay.ledger.reader import Event
 from carepay.payer_shares import Ledger
 
@@ -232,26 +233,8 @@ class StreamBook:
         self.expected_flow[event.tx] -= a["amount"]
 
     def _outflow(self, event: Event, stream: Stream, amount: int, fund_part: int, patient_part: int, what: str) -> None:
-        """P1 and P2 for one outflow, against the PayerShares rule replayed on the stream's ledger."""
         subject = f"CareStream stream {stream.id}"
-        p1, p2 = self.audit.check("P1"), self.audit.check("P2")
-        p1.equal(subject, f"fund part + patient part of a {what}", amount, fund_part + patient_part, self.ctx.at(event))
-        p1.holds(
-            fund_part <= stream.ledger.fund_balance, subject, f"fund part of a {what}",
-            f"<= fund balance {stream.ledger.fund_balance}", fund_part, self.ctx.at(event),
-        )
-        p1.holds(
-            patient_part <= stream.ledger.patient_balance, subject, f"patient part of a {what}",
-            f"<= patient balance {stream.ledger.patient_balance}", patient_part, self.ctx.at(event),
-        )
-        if amount > stream.ledger.total:
-            p1.holds(
-                False, subject, f"{what} within the stream's balance", f"<= {stream.ledger.total}", amount,
-                self.ctx.at(event),
-            )
-            return
-        expected_fund, _ = stream.ledger.record_out(amount)
-        p2.equal(subject, f"fund part of a {what} of {amount}", expected_fund, fund_part, self.ctx.at(event))
+        check_outflow(self.audit, self.ctx.at(event), subject, "stream", stream.ledger, amount, fund_part, patient_part, what)
 
     def _on_StreamCancelled(self, event: Event, a: dict) -> None:
         stream = self._stream(event, a["streamId"])
