@@ -418,6 +418,14 @@ class RegulatorBook:
                 count >= max(self.reservations, default=0), "Regulator",
                 "reservationCount covers every reservation seen", f">= {max(self.reservations, default=0)}", count,
             )
+        # The reader starts at the deployment (it refuses later blocks), so every freeze is in the events.
+        frozen = sum(1 for p in self.programs.values() if p.get("frozen")) + sum(
+            1 for i in self.institutions.values() if i.get("frozen")
+        )
+        self.audit.check("R9").equal(
+            "Regulator", "payoutFreezeCount (frozen programs and institutions, from freeze events)", frozen,
+            view("Regulator", "payoutFreezeCount"),
+        )
         r4.figure("reservations", len(self.reservations))
         r4.figure("budget lines", len(sums))
         r4.figure("fund reserved (live)", sum(r.fund for r in self.reservations.values()))

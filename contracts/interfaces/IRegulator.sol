@@ -135,7 +135,12 @@ interface IRegulator {
     /// @notice Reverts unless the reservation's institution and program may be paid now (neither is frozen).
     /// @dev Reverts with `Regulator_ReservationNotFound`, `Regulator_ProgramFrozen(programId)` or
     /// `Regulator_InstitutionFrozen(institution)`, in that order. Refunds to the payers never call it.
+    /// While `payoutFreezeCount` is zero it reads only the reservation and that count.
     function checkPayout(uint256 reservationId) external view;
+    /// @notice How many programs and institutions are frozen now (the freezes that block payouts).
+    /// @dev Always equal to the number of `getProgram(id).frozen` plus `getInstitution(account).frozen` that are
+    /// true; practitioner and patient freezes block new claims only and are not counted.
+    function payoutFreezeCount() external view returns (uint64);
     /// @notice Who pays for a reservation and gets its refunds, as registered now: the program's fund account
     /// and the patient's account (a patient whose account changed is refunded at the new one).
     /// @dev Reverts with `Regulator_ReservationNotFound` for an unknown id. Lets a module keep neither the

@@ -351,6 +351,27 @@ def test_set_patient_frozen__toggles_and_emits(regulator, actors):
         assert regulator.getPatient(PATIENT).frozen == frozen
 
 
+def test_payout_freeze_count__counts_each_frozen_program_and_institution_once(regulator, actors):
+    assert regulator.payoutFreezeCount() == 0
+    steps = [
+        (regulator.setProgramFrozen, (1, True), 1),
+        (regulator.setProgramFrozen, (1, True), 1),  # already frozen: not counted twice
+        (regulator.setInstitutionFrozen, (actors.institution, True), 2),
+        (regulator.setInstitutionFrozen, (actors.institution2, True), 3),
+        (regulator.setInstitutionFrozen, (actors.institution, True), 3),
+        (regulator.setPractitionerFrozen, (actors.practitioner, True), 3),  # blocks claims, not payouts
+        (regulator.setPatientFrozen, (PATIENT, True), 3),  # blocks claims, not payouts
+        (regulator.setProgramFrozen, (1, False), 2),
+        (regulator.setProgramFrozen, (1, False), 2),  # not frozen any more: nothing to uncount
+        (regulator.setInstitutionFrozen, (actors.institution, False), 1),
+        (regulator.setInstitutionFrozen, (actors.institution2, False), 0),
+        (regulator.setInstitutionFrozen, (actors.institution2, False), 0),
+    ]
+    for setter, args, expected in steps:
+        setter(*args, sender=actors.supervisor)
+        assert regulator.payoutFreezeCount() == expected, (setter, args)
+
+
 def test_set_program_frozen__unknown__reverts(regulator, actors):
     with ape.reverts(regulator.Regulator_ProgramNotFound, programId=0):
         regulator.setProgramFrozen(0, True, sender=actors.supervisor)

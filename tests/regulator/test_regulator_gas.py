@@ -48,3 +48,14 @@ def test_gas__reserve_top_up_release_check_payout(regulator, actors, reserve, an
     tx = regulator.topUp(chronic, 50 * UNIT, 5 * UNIT, 10 * UNIT, actors.patient, sender=actors.module)
     GAS["topUp: later period (renewal)"] = tx.gas_used
     assert tx.gas_used < 180_000
+
+
+def test_gas__check_payout_reads_no_freeze_flags_while_nothing_is_frozen(regulator, actors, reserve):
+    _, rid = reserve(charge=100 * UNIT)
+    nothing_frozen = regulator.checkPayout.estimate_gas_cost(rid, sender=actors.module)
+    regulator.setInstitutionFrozen(actors.institution2, True, sender=actors.supervisor)
+    other_frozen = regulator.checkPayout.estimate_gas_cost(rid, sender=actors.module)
+    GAS["checkPayout, nothing frozen (estimate)"] = nothing_frozen
+    GAS["checkPayout, another institution frozen (estimate)"] = other_frozen
+    # The program's and the institution's records (two cold slots, 2,100 gas each) are read only in the second.
+    assert other_frozen - nothing_frozen >= 4_000

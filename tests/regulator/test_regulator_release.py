@@ -172,6 +172,20 @@ def test_check_payout__unknown_reservation__reverts(regulator):
         regulator.checkPayout(42)
 
 
+def test_check_payout__another_institution_frozen__still_passes(regulator, actors, reserve):
+    # Something is frozen (the count is not zero), so the reservation's own flags are read, and they are clear.
+    _, rid = reserve(charge=CHARGE)
+    regulator.setInstitutionFrozen(actors.institution2, True, sender=actors.supervisor)
+    assert regulator.payoutFreezeCount() == 1
+    regulator.checkPayout(rid)
+
+
+def test_check_payout__unknown_reservation_while_something_is_frozen__reverts(regulator, actors):
+    regulator.setInstitutionFrozen(actors.institution2, True, sender=actors.supervisor)
+    with ape.reverts(regulator.Regulator_ReservationNotFound, reservationId=42):
+        regulator.checkPayout(42)
+
+
 def test_check_payout__frozen_program__reverts_until_unfrozen(regulator, actors, reserve):
     _, rid = reserve(charge=CHARGE)
     regulator.setProgramFrozen(1, True, sender=actors.supervisor)

@@ -111,6 +111,23 @@ def test_verify__regulator_budget_counter_written_in_storage__breaks_r4_for_that
     assert result.check("X5").status == "fail"
 
 
+def test_verify__payout_freeze_count_written_in_storage__breaks_r9(history, w3):
+    regulator = history.suite.regulator
+    count = regulator.payoutFreezeCount()
+    # Slot 3 packs programCount (bits 0-31), three more 32-bit counters and payoutFreezeCount (bits 128-191)
+    # after AccessControlDefaultAdminRules' three slots (`forge inspect Regulator storageLayout`).
+    slot = 3
+    word = int.from_bytes(w3.eth.get_storage_at(regulator.address, slot), "big")
+    assert word & (2**32 - 1) == regulator.programCount()
+    assert (word >> 128) & (2**64 - 1) == count
+
+    _set_storage(w3, regulator.address, slot, word + (1 << 128))  # one freeze that no event announced
+
+    result = _verify(history, w3)
+    breach = _only(result, "R9", "Regulator", "payoutFreezeCount")
+    assert (breach.expected, breach.actual) == (count, count + 1)
+
+
 def test_verify__stream_ledger_written_in_storage__names_the_stream_and_the_field(history, w3):
     stream = history.suite.stream
     stream_id = history.streams["yearly"]
