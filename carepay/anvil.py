@@ -122,6 +122,10 @@ class AnvilProcess:
         hint = f"; if {self.options.state_file} is damaged, move it away" if self.options.state_file else ""
         return (f": {said}" if said else "") + hint
 
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid if self.process else None
+
     def wait(self) -> int:
         return self.process.wait() if self.process else 0
 
