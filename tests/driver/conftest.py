@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from carepay.anvil import free_port
 from carepay.chain import start_anvil
 from carepay.cli import main
-from driver_support import free_port
 
 
 @pytest.fixture(scope="session")

@@ -8,13 +8,14 @@ import time
 import pytest
 from web3 import Web3
 
+from carepay.anvil import free_port
 from carepay.chain import start_anvil
 from carepay.driver import scenario_file
 from carepay.driver.abi import contract_abi
 from carepay.driver.journal import INTERRUPT_EXIT_CODE
 from carepay.driver.runner import run_scenario, verify_available
 from carepay.sender import Sender
-from driver_support import free_port, run_module
+from driver_support import run_module
 
 
 def created_events(url: str, manifest: dict) -> dict[str, int]:
