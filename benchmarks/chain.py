@@ -18,7 +18,7 @@ from carepay.sender import Sender, Sent, Tx
 
 from benchmarks.contracts import Contract
 
-__all__ = ["BATCH_BLOCK", "Chain", "Gas", "TransactionFailed", "calldata_gas"]
+__all__ = ["Chain", "Gas", "TransactionFailed", "calldata_gas"]  # TransactionFailed: carepay's, re-exported for scenarios
 
 #: Gas limit of every transaction: ample for any CarePay call (gasUsed does not depend on it), and no
 #: eth_estimateGas round trip per kind of call.

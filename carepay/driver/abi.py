@@ -78,8 +78,10 @@ class ContractAbi:
         """A full signature, or a name that is unique among the functions taking `arity` arguments (how
         overloads such as transferWithAuthorization(..., v, r, s) and (..., signature) are told apart)."""
         if "(" in name_or_signature:
-            return self.fn(name_or_signature)
-        candidates = self.overloads.get(name_or_signature, [])
+            found = self.functions.get(name_or_signature)
+            candidates = [found] if found else []
+        else:
+            candidates = self.overloads.get(name_or_signature, [])
         if arity is not None:
             candidates = [f for f in candidates if len(f.inputs) == arity]
         if len(candidates) != 1:
