@@ -1,8 +1,9 @@
 """Transactions on the benchmark anvil: one measured transaction per block, or many per block in batches.
 
 The clock is ours: every block is mined at `now + 1` unless a time is given, so a run replays the same
-blocks at the same timestamps and every receipt has the same gasUsed. Nonces are tracked here (per sender,
-dropped on revert to a snapshot), so a batch of eth_sendTransaction needs no round trip per transaction.
+blocks at the same timestamps and every receipt has the same gasUsed. Sending, nonces and receipt checks
+are carepay.sender's (batch mode: one JSON-RPC batch and one mined block per call); this adds the clock,
+snapshots, and the gas split the report shows.
 """
 
 from __future__ import annotations
@@ -10,19 +11,21 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any, Iterable
 
-from carepay.artifacts import decode_revert
+from carepay.driver.abi import contract_abi
+from carepay.errors import TransactionFailed
+from carepay.rpc import RpcClient
+from carepay.sender import Sender, Sent, Tx
 
-from benchmarks.anvil import Anvil, RpcError
-from benchmarks.contracts import Contract, deploy_data
+from benchmarks.contracts import Contract
 
-#: Gas limit of every transaction: ample for any CarePay call (gasUsed does not depend on it).
+__all__ = ["Chain", "Gas", "TransactionFailed", "calldata_gas"]  # TransactionFailed: carepay's, re-exported for scenarios
+
+#: Gas limit of every transaction: ample for any CarePay call (gasUsed does not depend on it), and no
+#: eth_estimateGas round trip per kind of call.
 TX_GAS = 5_000_000
+DEPLOY_GAS = 30_000_000
 #: Transactions per block in batched setups: anvil builds receipts in time quadratic in the block size.
 BATCH_BLOCK = 100
-
-
-class TransactionFailed(RuntimeError):
-    pass
 
 
 @dataclass(frozen=True)
@@ -45,57 +48,56 @@ def calldata_gas(data: str) -> int:
 
 
 class Chain:
-    def __init__(self, node: Anvil):
+    def __init__(self, node: RpcClient):
         self.node = node
-        self.now = node.latest_timestamp()
-        self._nonces: dict[str, int] = {}
+        # gas price 0: the chain's base fee is 0, and derived parties hold no ether
+        self.sender = Sender(None, devnet=True, client=node, gas_price=0)
+        self.now = self.sender.latest_timestamp()
         self._snapshots: list[tuple[str, int]] = []
+
+    def accounts(self) -> list[str]:
+        return self.node.call("eth_accounts")
 
     # clock and snapshots ------------------------------------------------------------------------
 
-    def mine(self, at: int | None = None) -> int:
+    def _next_time(self, at: int | None) -> int:
         at = self.now + 1 if at is None else at
         if at <= self.now:
             raise ValueError(f"block time {at} is not after the last block ({self.now})")
-        self.node.mine(at)
+        return at
+
+    def mine(self, at: int | None = None) -> int:
+        at = self._next_time(at)
+        self.sender.mine(at)
         self.now = at
         return at
 
     def snapshot(self) -> None:
-        self._snapshots.append((self.node.snapshot(), self.now))
+        self._snapshots.append((self.node.call("evm_snapshot"), self.now))
 
     def revert(self) -> None:
         snapshot_id, self.now = self._snapshots.pop()
-        self.node.revert(snapshot_id)
-        self._nonces.clear()
+        if not self.node.call("evm_revert", snapshot_id):
+            raise RuntimeError(f"evm_revert({snapshot_id}) failed")
+        self.sender.forget_nonces()
 
     def forget_nonces(self) -> None:
         """After another client sent transactions from our accounts."""
-        self._nonces.clear()
+        self.sender.forget_nonces()
 
     # transactions -------------------------------------------------------------------------------
 
-    def _nonce(self, sender: str) -> int:
-        key = sender.lower()
-        if key not in self._nonces:
-            self._nonces[key] = int(self.node.call("eth_getTransactionCount", sender, "pending"), 16)
-        nonce = self._nonces[key]
-        self._nonces[key] = nonce + 1
-        return nonce
-
-    def _tx(self, sender: str, to: str | None, data: str, gas: int = TX_GAS) -> dict[str, Any]:
-        tx = {"from": sender, "data": data, "gas": hex(gas), "gasPrice": "0x0", "nonce": hex(self._nonce(sender))}
-        if to is not None:
-            tx["to"] = to
-        return tx
-
-    def _explain(self, tx: dict[str, Any]) -> str:
-        call = {k: tx[k] for k in ("from", "to", "data") if k in tx}
+    def _send_in_one_block(self, txs: list[Tx], at: int | None = None) -> list[Sent]:
+        at = self._next_time(at)
         try:
-            self.node.call("eth_call", call, "latest")
-        except RpcError as error:
-            return decode_revert(error.data) if isinstance(error.data, str) else str(error)
-        return "reverted (no revert data on replay)"
+            sent = self.sender.send(txs, timestamp=at)
+        except TransactionFailed:
+            self.now = self.sender.latest_timestamp()  # a failure may come before or after the block is mined
+            raise
+        self.now = at
+        if len({s.block for s in sent}) != 1:  # a later block would be at a time the clock did not choose
+            raise TransactionFailed(f"{len(txs)} transactions did not fit in one block")
+        return sent
 
     def transact(self, sender: str, contract: Contract, fn: str, *args: Any, at: int | None = None) -> Gas:
         """Sends one call alone in its own block (at `at`, default now + 1) and returns its gas."""
@@ -103,49 +105,26 @@ class Chain:
         return self.send_raw(sender, contract.address, data, at=at, label=f"{contract.name}.{fn}")
 
     def send_raw(self, sender: str, to: str | None, data: str, at: int | None = None, label: str = "") -> Gas:
-        tx = self._tx(sender, to, data)
-        tx_hash = self.node.call("eth_sendTransaction", tx)
-        self.mine(at)
-        receipt = self.node.call("eth_getTransactionReceipt", tx_hash)
-        if receipt is None or receipt["status"] != "0x1":
-            self.mine()
-            raise TransactionFailed(f"{label or to}: {self._explain(tx)}")
-        total = int(receipt["gasUsed"], 16)
+        (sent,) = self._send_in_one_block([Tx(sender, to, data, label=label or str(to), gas=TX_GAS)], at)
         cd = calldata_gas(data)
-        return Gas(total=total, calldata=cd, execution=total - 21_000 - cd)
+        return Gas(total=sent.gas_used, calldata=cd, execution=sent.gas_used - 21_000 - cd)
 
     def deploy(self, sender: str, name: str, *args: Any) -> Contract:
-        data, abi = deploy_data(name, *args)
-        tx = self._tx(sender, None, data, gas=30_000_000)
-        tx_hash = self.node.call("eth_sendTransaction", tx)
-        self.mine()
-        receipt = self.node.call("eth_getTransactionReceipt", tx_hash)
-        if receipt["status"] != "0x1":
-            raise TransactionFailed(f"deploying {name} failed")
-        return Contract(name, receipt["contractAddress"], abi)
+        code = contract_abi(name).creation_code(*args)
+        (sent,) = self._send_in_one_block([Tx(sender, None, code, label=f"deploying {name}", gas=DEPLOY_GAS)])
+        return Contract(name, sent.contract_address)
 
     def send_many(self, calls: Iterable[tuple[str, Contract | str, str]]) -> int:
         """Sends (sender, contract or address, calldata) triples, BATCH_BLOCK per block, and checks that every
         one succeeded. Returns how many were sent."""
-        pending: list[dict[str, Any]] = []
+        pending: list[Tx] = []
         count = 0
         for sender, target, data in calls:
             to = target.address if isinstance(target, Contract) else target
-            pending.append(self._tx(sender, to, data))
+            pending.append(Tx(sender, to, data, label=f"batched call to {to}", gas=TX_GAS))
             if len(pending) == BATCH_BLOCK:
-                count += self._flush(pending)
+                count += len(self._send_in_one_block(pending))
                 pending = []
         if pending:
-            count += self._flush(pending)
+            count += len(self._send_in_one_block(pending))
         return count
-
-    def _flush(self, txs: list[dict[str, Any]]) -> int:
-        self.node.batch([("eth_sendTransaction", [tx]) for tx in txs])
-        self.mine()
-        receipts = self.node.call("eth_getBlockReceipts", "latest")
-        if len(receipts) != len(txs):
-            raise TransactionFailed(f"a block held {len(receipts)} of {len(txs)} batched transactions")
-        for tx, receipt in zip(txs, receipts):
-            if receipt["status"] != "0x1":
-                raise TransactionFailed(f"batched call to {tx.get('to')}: {self._explain(tx)}")
-        return len(txs)

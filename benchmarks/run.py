@@ -9,8 +9,9 @@ import time
 from typing import Any
 
 from carepay.paths import anvil_binary
+from carepay.rpc import RpcClient
 
-from benchmarks.anvil import GENESIS_TIME, Anvil
+from benchmarks.anvil import GENESIS_TIME, bench_anvil
 from benchmarks.chain import Chain
 from benchmarks.contracts import state_changing_functions
 from benchmarks.recorder import Recorder
@@ -28,7 +29,7 @@ def log(message: str, _start: list[float] = []) -> None:  # noqa: B006 - the run
 CONTRACTS = ("CareUSD", "Regulator", "SplitRouter", "CareStream", "OutcomeEscrow")
 
 
-def _world(node: Anvil) -> World:
+def _world(node: RpcClient) -> World:
     world = World.build(Chain(node))
     world.tx(world.holder, world.router, "pay", world.split_id, 1)  # the split has been paid before: a warm router
     return world
@@ -42,8 +43,8 @@ def _not_measured(world: World, measured: list[dict[str, Any]]) -> dict[str, lis
 
 
 def catalog_figures(max_recipients: int | None = None) -> dict[str, Any]:
-    with Anvil() as node:
-        world = _world(node)
+    with bench_anvil() as anvil:
+        world = _world(anvil.client)
         log("catalog chain deployed; measuring baselines and every function")
         base = Recorder(world, "baselines")
         token.measure_baselines(base)
@@ -53,7 +54,7 @@ def catalog_figures(max_recipients: int | None = None) -> dict[str, Any]:
         notes = fee_for_service.measure_catalog(functions)
         log("split scaling")
         scaling = Recorder(world, "splits")
-        limit = max_recipients or world.router.call(node, "MAX_RECIPIENTS")
+        limit = max_recipients or world.router.call(world.node, "MAX_RECIPIENTS")
         split_figures = splits.measure_scaling(scaling, limit)
         pairs = overhead.measure(Recorder(world, "overhead"), functions)
         measured = base.rows + functions.rows + scaling.rows
@@ -62,8 +63,8 @@ def catalog_figures(max_recipients: int | None = None) -> dict[str, Any]:
 
 
 def growth_figures(size: int) -> dict[str, Any]:
-    with Anvil() as node:
-        world = _world(node)
+    with bench_anvil() as anvil:
+        world = _world(anvil.client)
         log(f"growth chain deployed; probe with 1, then {size:,} of each kind")
         figures = growth.measure(world, size)
         log(f"growth done (setup seconds per kind: {figures['setup_seconds']})")
@@ -71,9 +72,9 @@ def growth_figures(size: int) -> dict[str, Any]:
 
 
 def throughput_figures() -> dict[str, Any]:
-    with Anvil() as node:
+    with bench_anvil() as anvil:
         log("throughput chain deployed: naive loop, sequential, batched sender")
-        return throughput.measure(_world(node))
+        return throughput.measure(_world(anvil.client))
 
 
 def run(growth_size: int = 10_000, with_throughput: bool = True) -> dict[str, Any]:

@@ -13,12 +13,13 @@ from typing import Any
 
 from eth_utils import keccak, to_checksum_address
 
-from carepay import artifacts, codes
+from carepay import codes
 from carepay.artifacts import ArtifactsError
+from carepay.driver.abi import contract_abi
 
 from benchmarks.anvil import GENESIS_TIME
 from benchmarks.chain import Chain
-from benchmarks.contracts import Contract, constructor_inputs
+from benchmarks.contracts import Contract
 
 UNIT = 10**6  # CareUSD has 6 decimals
 ADMIN_DELAY = 2 * 24 * 3600
@@ -144,7 +145,7 @@ class World:
 
     @classmethod
     def build(cls, chain: Chain) -> "World":
-        accounts = chain.node.accounts()
+        accounts = chain.accounts()
         parties = {role: to_checksum_address(accounts[i]) for i, role in enumerate(ROLES)}
         admin = parties["admin"]
         token = chain.deploy(admin, "CareUSD", ADMIN_DELAY, admin)
@@ -192,11 +193,12 @@ def _deploy_fee_for_service(chain: Chain, admin: str, known: dict[str, Contract]
     """FeeForService when the build has it (it arrives from a parallel branch); None otherwise.
     Its constructor takes the suite's contracts, matched by parameter name (token, regulator, router)."""
     try:
-        abi = artifacts.load(FEE_FOR_SERVICE).abi
+        abi = contract_abi(FEE_FOR_SERVICE).abi
     except ArtifactsError:
         return None
+    constructor = next((item["inputs"] for item in abi if item.get("type") == "constructor"), [])
     args = []
-    for item in constructor_inputs(abi):
+    for item in constructor:
         name = item["name"].lower().strip("_")
         match = [c for key, c in known.items() if key in name]
         if item["type"] != "address" or len(match) != 1:

@@ -15,9 +15,6 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -25,14 +22,14 @@ from typing import Any
 from web3 import Web3
 from web3.providers import HTTPProvider
 
+from carepay.anvil import AnvilOptions, AnvilProcess, port_open
 from carepay.errors import NetworkError
-from carepay.paths import DATA_DIR, anvil_binary
+from carepay.paths import DATA_DIR
 
 LOCAL = "local"
 DEFAULT_LOCAL_PORT = 8555  # not 8545, which ape's own foundry provider uses
 #: Block gas limit of the embedded chain: high enough to mine a whole batch of payments in one block.
 LOCAL_BLOCK_GAS_LIMIT = 2_000_000_000
-STARTUP_TIMEOUT_S = 20.0
 #: Seconds between anvil's state dumps. Each dump writes the whole history and stalls the node while
 #: it does (measured: 1 s halved the population's throughput), so a killed chain loses at most this much.
 STATE_INTERVAL_S = 300
@@ -55,7 +52,7 @@ class Chain:
     folder: Path
     devnet: bool
     url: str
-    process: subprocess.Popen | None = None
+    process: AnvilProcess | None = None
     _ape_context: Any = field(default=None, repr=False)
 
     @property
@@ -77,7 +74,7 @@ class Chain:
             self._ape_context.__exit__(None, None, None)
             self._ape_context = None
         if self.process is not None:
-            stop_anvil(self.process)
+            self.process.stop()
             self.process = None
 
     def __enter__(self) -> "Chain":
@@ -87,61 +84,25 @@ class Chain:
         self.close()
 
 
-def anvil_command(state_file: Path, port: int) -> list[str]:
-    return [
-        str(anvil_binary()),
-        "--port", str(port),
-        "--state", str(state_file),
-        "--state-interval", os.environ.get("CAREPAY_STATE_INTERVAL", str(STATE_INTERVAL_S)),
-        "--auto-impersonate",
-        "--gas-limit", str(LOCAL_BLOCK_GAS_LIMIT),
-        "--balance", "1000000",
-        "--hardfork", "prague",
+def local_anvil(state_file: Path, port: int) -> AnvilOptions:
+    return AnvilOptions(
+        port=port,
+        state_file=state_file,
+        state_interval_s=int(os.environ.get("CAREPAY_STATE_INTERVAL", STATE_INTERVAL_S)),
+        gas_limit=LOCAL_BLOCK_GAS_LIMIT,
+        balance_ether=1_000_000,
         # Keep the states of the last blocks only, in memory, so a long run (a simulated year is hundreds of
         # blocks of payments) keeps anvil's memory bounded. Blocks, receipts and logs are all kept; the
         # driver never calls at old blocks (a failed transaction is traced right after its block).
-        "--prune-history", os.environ.get("CAREPAY_KEEP_STATES", "256"),
-    ]
+        prune_history=int(os.environ.get("CAREPAY_KEEP_STATES", "256")),
+    )
 
 
-def _port_open(port: int) -> bool:
-    with socket.socket() as s:
-        s.settimeout(0.2)
-        return s.connect_ex(("127.0.0.1", port)) == 0
-
-
-def start_anvil(state_file: Path, port: int, quiet: bool = True) -> subprocess.Popen:
+def start_anvil(state_file: Path, port: int, quiet: bool = True) -> AnvilProcess:
     """Starts the embedded anvil on `port` with its state in `state_file`; returns once it answers."""
-    state_file.parent.mkdir(parents=True, exist_ok=True)
-    if _port_open(port):
+    if port_open(port):
         raise NetworkError(f"port {port} is already in use; stop what runs there or set CAREPAY_LOCAL_PORT")
-    output = subprocess.DEVNULL if quiet else None
-    process = subprocess.Popen(anvil_command(state_file, port), stdout=output, stderr=output)
-    deadline = time.monotonic() + STARTUP_TIMEOUT_S
-    w3 = Web3(HTTPProvider(f"http://127.0.0.1:{port}", request_kwargs={"timeout": 5}))
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise NetworkError(
-                f"anvil exited at start (code {process.returncode}); if {state_file} is damaged, move it away"
-            )
-        try:
-            w3.eth.chain_id
-            return process
-        except Exception:
-            time.sleep(0.05)
-    stop_anvil(process)
-    raise NetworkError(f"anvil did not answer on port {port} within {STARTUP_TIMEOUT_S:.0f} s")
-
-
-def stop_anvil(process: subprocess.Popen) -> None:
-    """SIGTERM: anvil dumps its state file, then exits."""
-    if process.poll() is None:
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait()
+    return AnvilProcess(local_anvil(state_file, port), quiet=quiet).start()
 
 
 def is_anvil(w3: Web3) -> bool:
@@ -190,7 +151,7 @@ def connect(network: str = LOCAL, start_local: bool = True, base: Path | None = 
         port = local_port()
         url = f"http://127.0.0.1:{port}"
         process = None
-        if not _port_open(port):
+        if not port_open(port):
             if not start_local:
                 raise NetworkError(f"the local chain is not running on port {port}; start it with `carepay chain`")
             process = start_anvil(base / LOCAL / "state.json", port)

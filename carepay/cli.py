@@ -66,7 +66,7 @@ def cli() -> None:
 @click.option("--reset", is_flag=True, help="Start from an empty chain (moves the saved state aside).")
 def chain(reset: bool) -> None:
     """Run the embedded local chain in the foreground (state kept in deployments/local/)."""
-    from carepay.chain import data_dir, local_port, start_anvil, stop_anvil
+    from carepay.chain import data_dir, local_port, start_anvil
 
     state = data_dir() / "local" / "state.json"
     if reset and state.exists():
@@ -82,7 +82,7 @@ def chain(reset: bool) -> None:
     except KeyboardInterrupt:
         pass
     finally:
-        stop_anvil(process)
+        process.stop()
         click.echo("local chain stopped; state saved")
 
 

@@ -53,7 +53,7 @@ def _naive(world: World, w3: Web3, streams: list[int], count: int) -> float:
 
 
 def _sequential(world: World, streams: list[int], count: int) -> float:
-    """One at a time through the harness's own JSON-RPC client: separates batching from web3.py's overhead."""
+    """One at a time through carepay.sender's JSON-RPC client: separates batching from web3.py's overhead."""
     world.chain.mine()
     start = time.perf_counter()
     for i in range(count):
@@ -75,15 +75,15 @@ def measure(world: World, runs: int = 3, batched_count: int = 1000, naive_count:
                 "benchmark harness itself, not by the carepay driver",
         "batched": {"payments_per_run": batched_count, "runs": [round(x, 1) for x in batched],
                     "median_payments_per_second": round(b, 1),
-                    "method": f"eth_sendTransaction in JSON-RPC batches of {POOL}, explicit nonce and gas, "
-                              "one block per batch, receipts checked per block (eth_getBlockReceipts)"},
+                    "method": f"carepay.sender: eth_sendTransaction in JSON-RPC batches of {POOL}, explicit nonce and gas, "
+                              "one block per batch, every receipt checked (one batched request per block)"},
         "naive": {"payments_per_run": naive_count, "runs": [round(x, 1) for x in naive],
                   "median_payments_per_second": round(n, 1),
                   "method": "web3.py send_transaction (fills nonce and gas estimate), mine, "
                             "wait_for_transaction_receipt, one at a time"},
         "sequential": {"payments_per_run": naive_count, "runs": [round(x, 1) for x in sequential],
                        "median_payments_per_second": round(q, 1),
-                       "method": "the harness's JSON-RPC client one at a time: send with explicit nonce and gas, "
+                       "method": "carepay.sender one at a time: send with explicit nonce and gas, "
                                  "mine, read the receipt"},
         "ratio": round(b / n, 1),
     }

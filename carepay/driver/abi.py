@@ -1,7 +1,8 @@
 """Fast calldata encoding and event-topic lookups from the project's ABIs (no web3 contract objects).
 
-Encoding through web3's contract layer costs a lookup per call; the population scenario encodes
-thousands of calls, so each function's selector and argument types are resolved once here.
+Encoding through web3's contract layer costs a lookup per call; the population scenario and the
+benchmark's growth setups encode tens of thousands of calls, so each function's selector and argument
+types are resolved once here.
 """
 
 from __future__ import annotations
@@ -24,6 +25,8 @@ class Function:
     selector: bytes
     inputs: tuple[str, ...]
     outputs: tuple[str, ...]
+    signature: str
+    mutability: str
 
     def encode(self, *args: Any) -> str:
         if len(args) != len(self.inputs):
@@ -40,18 +43,23 @@ class ContractAbi:
         artifact = artifacts.load(name)
         self.name, self.abi, self.bytecode = name, artifact.abi, artifact.bytecode
         self.functions: dict[str, Function] = {}
+        self.overloads: dict[str, list[Function]] = {}
         self.events: dict[str, dict[str, Any]] = {}
         for item in self.abi:
             if item.get("type") == "function":
                 types = tuple(canonical_type(i) for i in item["inputs"])
+                signature = f"{item['name']}({','.join(types)})"
                 fn = Function(
                     name=item["name"],
-                    selector=function_signature_to_4byte_selector(f"{item['name']}({','.join(types)})"),
+                    selector=function_signature_to_4byte_selector(signature),
                     inputs=types,
                     outputs=tuple(canonical_type(o) for o in item.get("outputs", [])),
+                    signature=signature,
+                    mutability=item["stateMutability"],
                 )
                 self.functions.setdefault(item["name"], fn)  # first of an overloaded name
-                self.functions[f"{item['name']}({','.join(types)})"] = fn
+                self.functions[signature] = fn
+                self.overloads.setdefault(item["name"], []).append(fn)
             elif item.get("type") == "event":
                 types = ",".join(canonical_type(i) for i in item["inputs"])
                 self.events[item["name"]] = {**item, "topic": "0x" + keccak(text=f"{item['name']}({types})").hex()}
@@ -65,6 +73,24 @@ class ContractAbi:
             return self.functions[name]
         except KeyError:
             raise AttributeError(f"{self.name} has no function {name}") from None
+
+    def function(self, name_or_signature: str, arity: int | None = None) -> Function:
+        """A full signature, or a name that is unique among the functions taking `arity` arguments (how
+        overloads such as transferWithAuthorization(..., v, r, s) and (..., signature) are told apart)."""
+        if "(" in name_or_signature:
+            found = self.functions.get(name_or_signature)
+            candidates = [found] if found else []
+        else:
+            candidates = self.overloads.get(name_or_signature, [])
+        if arity is not None:
+            candidates = [f for f in candidates if len(f.inputs) == arity]
+        if len(candidates) != 1:
+            raise KeyError(f"{self.name}.{name_or_signature}: {len(candidates)} matches; give the full signature")
+        return candidates[0]
+
+    def state_changing(self) -> list[str]:
+        """Signatures of every external function that is not view or pure."""
+        return sorted(f.signature for fns in self.overloads.values() for f in fns if f.mutability not in ("view", "pure"))
 
     def creation_code(self, *args: Any) -> str:
         return self.bytecode + abi_encode(list(self.constructor_inputs), list(args)).hex()

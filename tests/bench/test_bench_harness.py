@@ -8,7 +8,7 @@ import json
 
 import pytest
 
-from benchmarks.anvil import Anvil
+from benchmarks.anvil import bench_anvil
 from benchmarks.chain import Chain, calldata_gas
 from benchmarks.compare import differences
 from benchmarks.recorder import Recorder
@@ -24,8 +24,8 @@ def results():
 
 
 def _baselines():
-    with Anvil() as node:
-        rec = Recorder(World.build(Chain(node)), "baselines")
+    with bench_anvil() as anvil:
+        rec = Recorder(World.build(Chain(anvil.client)), "baselines")
         token.measure_baselines(rec)
         return rec.rows
 

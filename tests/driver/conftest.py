@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
-from carepay.chain import start_anvil, stop_anvil
+from carepay.anvil import free_port
+from carepay.chain import start_anvil
 from carepay.cli import main
-from driver_support import free_port
 
 
 @pytest.fixture(scope="session")
@@ -19,7 +19,7 @@ def anvil(tmp_path_factory) -> str:
     port = free_port()
     process = start_anvil(tmp_path_factory.mktemp("anvil") / "state.json", port)
     yield f"http://127.0.0.1:{port}"
-    stop_anvil(process)
+    process.stop()
 
 
 @pytest.fixture

@@ -3,17 +3,10 @@
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 
 from carepay.paths import ROOT, tool_env
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 def run_module(*args: str, env: dict | None = None) -> subprocess.CompletedProcess:

@@ -7,8 +7,8 @@ import subprocess
 import sys
 import time
 
+from carepay.anvil import free_port
 from carepay.paths import ROOT, tool_env
-from driver_support import free_port
 
 
 def test_local_chain_starts_for_the_command_and_keeps_its_state(cli, data_dir, monkeypatch):

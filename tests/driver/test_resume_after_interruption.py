@@ -8,13 +8,14 @@ import time
 import pytest
 from web3 import Web3
 
-from carepay.chain import start_anvil, stop_anvil
+from carepay.anvil import free_port
+from carepay.chain import start_anvil
 from carepay.driver import scenario_file
 from carepay.driver.abi import contract_abi
 from carepay.driver.journal import INTERRUPT_EXIT_CODE
 from carepay.driver.runner import run_scenario, verify_available
 from carepay.sender import Sender
-from driver_support import free_port, run_module
+from driver_support import run_module
 
 
 def created_events(url: str, manifest: dict) -> dict[str, int]:
@@ -78,7 +79,7 @@ def test_killed_chain_rolls_back_and_the_run_redoes_what_it_lost(tmp_path, monke
         if verify_available():
             assert result["verify"]["ok"] is True
     finally:
-        stop_anvil(process)
+        process.stop()
 
 
 def test_a_restarted_chain_keeps_its_clock(tmp_path):
@@ -90,7 +91,7 @@ def test_a_restarted_chain_keeps_its_clock(tmp_path):
     w3 = Web3(Web3.HTTPProvider(url))
     future = w3.eth.get_block("latest").timestamp + 400 * 86_400
     w3.provider.make_request("evm_mine", [hex(future)])
-    stop_anvil(process)  # SIGTERM: the state is dumped
+    process.stop()  # SIGTERM: the state is dumped
     process = start_anvil(state, port)
     try:
         assert w3.eth.get_block("pending").timestamp < future  # anvil alone: back to the wall clock
@@ -100,4 +101,4 @@ def test_a_restarted_chain_keeps_its_clock(tmp_path):
         assert w3.eth.get_block("latest").timestamp == future
         assert w3.eth.get_block("pending").timestamp > future
     finally:
-        stop_anvil(process)
+        process.stop()
