@@ -21,14 +21,16 @@ CHAIN_ID = 31337
 RPC_TIMEOUT_S = 600
 
 
-def bench_anvil() -> AnvilProcess:
-    """A new private chain on a free port; use it as a context manager (`with bench_anvil() as anvil`)."""
+def bench_anvil(keep_states: int | None = None, steps_tracing: bool = False) -> AnvilProcess:
+    """A new private chain on a free port; use it as a context manager (`with bench_anvil() as anvil`).
+    `keep_states`: how many recent block states to keep in memory (tracing a transaction needs the state
+    before it); None keeps none. `steps_tracing`: record EVM steps (for opcode traces)."""
     options = AnvilOptions(
         port=free_port(), silent=True, timestamp=GENESIS_TIME, mining=False, auto_impersonate=True,
         mnemonic=DEV_MNEMONIC, accounts=DEV_ACCOUNTS, base_fee=0, priority_fee=False,
         gas_limit=1_000_000_000_000, chain_id=CHAIN_ID,
         # No state per historical block: growth mines hundreds of blocks over a large state, and keeping
         # every one costs gigabytes. Snapshots (evm_snapshot) still work; only old-block queries do not.
-        prune_history=True,
+        prune_history=True if keep_states is None else keep_states, steps_tracing=steps_tracing,
     )
     return AnvilProcess(options, rpc_timeout=RPC_TIMEOUT_S)

@@ -104,6 +104,12 @@ class Chain:
         data = contract.data(fn, *args)
         return self.send_raw(sender, contract.address, data, at=at, label=f"{contract.name}.{fn}")
 
+    def transact_sent(self, sender: str, contract: Contract, fn: str, *args: Any, at: int | None = None) -> Sent:
+        """As `transact`, returning the sent transaction (hash and receipt) for tracing."""
+        tx = Tx(sender, contract.address, contract.data(fn, *args), label=f"{contract.name}.{fn}", gas=TX_GAS)
+        (sent,) = self._send_in_one_block([tx], at)
+        return sent
+
     def send_raw(self, sender: str, to: str | None, data: str, at: int | None = None, label: str = "") -> Gas:
         (sent,) = self._send_in_one_block([Tx(sender, to, data, label=label or str(to), gas=TX_GAS)], at)
         cd = calldata_gas(data)

@@ -43,6 +43,8 @@ class AnvilOptions:
     base_fee: int | None = None
     priority_fee: bool = True
     silent: bool = False
+    #: record every EVM step, so debug_traceTransaction can return opcode logs (with the refund counter)
+    steps_tracing: bool = False
 
     def command(self) -> list[str]:
         flags: list[str] = ["--port", str(self.port), "--hardfork", self.hardfork]
@@ -54,7 +56,8 @@ class AnvilOptions:
             if value is not None:
                 flags += [flag, str(value)]
         switches = {"--auto-impersonate": self.auto_impersonate, "--no-mining": not self.mining,
-                    "--no-priority-fee": not self.priority_fee, "--silent": self.silent}
+                    "--no-priority-fee": not self.priority_fee, "--silent": self.silent,
+                    "--steps-tracing": self.steps_tracing}
         flags += [flag for flag, on in switches.items() if on]
         if self.prune_history is True:
             flags.append("--prune-history")
