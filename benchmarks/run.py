@@ -17,6 +17,7 @@ from benchmarks.contracts import state_changing_functions
 from benchmarks.recorder import Recorder
 from benchmarks.scenarios import escrow, fee_for_service, growth, overhead, regulator, splits, stream, throughput, token
 from benchmarks.targets import evaluate
+from benchmarks import breakdown, floors
 from benchmarks import external
 from benchmarks.world import FEE_FOR_SERVICE, World
 
@@ -62,6 +63,14 @@ def catalog_figures(max_recipients: int | None = None) -> dict[str, Any]:
                 "not_measured": _not_measured(world, measured), "notes": notes}
 
 
+def breakdown_figures() -> list[dict[str, Any]]:
+    # A chain that keeps its last block states and EVM steps in memory, for debug_traceTransaction.
+    with bench_anvil(keep_states=32, steps_tracing=True) as anvil:
+        world = _world(anvil.client)
+        log("breakdown chain deployed; tracing the target operations")
+        return breakdown.measure(world)
+
+
 def growth_figures(size: int) -> dict[str, Any]:
     with bench_anvil() as anvil:
         world = _world(anvil.client)
@@ -86,6 +95,8 @@ def run(growth_size: int = 10_000, with_throughput: bool = True) -> dict[str, An
     setup_seconds = grown.pop("setup_seconds")
     gas["growth"] = grown
     gas["targets"] = evaluate(gas["functions"], gas["baselines"], gas["splits"], gas["overhead"])
+    gas["breakdown"] = breakdown_figures()
+    gas["beating_the_models"] = floors.analyse(gas["breakdown"])
     log("done")
     version = subprocess.run([str(anvil_binary()), "--version"], capture_output=True, text=True).stdout.splitlines()
     return {

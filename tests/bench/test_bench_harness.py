@@ -75,8 +75,9 @@ def test_report__renders_every_section(results, tmp_path):
     write_json(results, tmp_path / "results.json")
     assert json.loads((tmp_path / "results.json").read_text())["gas"] == results["gas"]
     text = render(results)
-    for heading in ("## Targets", "## Baselines", "## Supervision overhead", "## Growth", "## Splits",
-                    "## Every state-changing function", "## Throughput"):
+    for heading in ("## Targets", "## Beating the model systems", "### Where the gas goes", "## Baselines",
+                    "## Supervision overhead", "## Growth", "## Splits", "## Every state-changing function",
+                    "## Throughput"):
         assert heading in text
 
 
@@ -104,3 +105,30 @@ def test_driver_figures__the_drivers_json_is_read_as_flat_figures(tmp_path, monk
     monkeypatch.setenv("CAREPAY_DRIVER_RESULTS", str(path))
     found = external.driver_throughput()
     assert (found["payments_per_second"], found["naive_payments_per_second"]) == (310.5, 21.0)
+
+
+def test_breakdown__parts_add_up_to_the_receipt_and_match_the_catalog(results):
+    catalog = {r["key"]: r["gas"] for r in results["gas"]["functions"]}
+    for row in results["gas"]["breakdown"]:
+        parts = row["base_and_calldata"] + sum(c["gas"] for c in row["calls"]) + row["events"] + row["module_own"]
+        assert parts - row["refund"] == row["gas"], row["key"]
+        assert row["module_own"] > 0, row["key"]  # a negative remainder would mean a part counted twice
+        assert row["gas"] == catalog[row["key"]], row["key"]  # the same transaction as the catalog's typical case
+
+
+def test_breakdown__storage_written_at_creation_is_what_the_layout_documents(results):
+    rows = {r["key"]: r for r in results["gas"]["breakdown"]}
+    # types/Streams.sol: 4 stream slots; types/Episodes.sol: 3 episode slots; types/Supervision.sol: 2 per reservation.
+    assert rows["CareStream.create"]["new_slots"] == 4 + 2
+    assert rows["OutcomeEscrow.createEpisode.1_milestone"]["new_slots"] == 3 + 2
+    # A withdrawal writes nothing new: the ledger slot is rewritten in place.
+    assert rows["CareStream.withdraw"]["new_slots"] == 0
+
+
+def test_beating_the_models__estimates_fall_step_by_step_and_name_the_first_that_beats(results):
+    for analysis in results["gas"]["beating_the_models"]:
+        estimates = [analysis["measured"]] + [s["estimate"] for s in analysis["steps"]]
+        assert all(later < earlier for earlier, later in zip(estimates, estimates[1:])), analysis["key"]
+        first = next((i + 1 for i, e in enumerate(estimates[1:]) if e < analysis["model_gas"]), None)
+        assert analysis["beaten_after"] == first, analysis["key"]
+        assert analysis["measured"] >= analysis["model_gas"]  # only what is not beaten is analysed
