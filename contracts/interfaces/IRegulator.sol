@@ -32,9 +32,10 @@ import {Supervision} from "../types/Supervision.sol";
 /// a registered institution approves its payees; only the module that made a reservation may top it up or
 /// release it.
 ///
-/// Freezes: a frozen program, institution, practitioner or patient blocks new reservations and top-ups that
-/// involve it; a frozen program or institution also blocks payouts (`checkPayout`). Releases (refunds) are
-/// never blocked.
+/// Freezes: a frozen program, institution, practitioner or patient blocks new reservations that involve it; a
+/// frozen program, institution or patient also blocks top-ups (a practitioner freeze does not: the care already
+/// claimed goes on); a frozen program or institution also blocks payouts (`checkPayout`) of its own
+/// reservations. Releases (refunds) are never blocked.
 interface IRegulator {
     /*//////////////////////////////////////////////////////////////////////////
                                        EVENTS
