@@ -59,6 +59,11 @@ interface IRegulator {
     event PayeeApprovalSet(address indexed institution, bytes32 indexed payee, bool approved);
     /// @notice A module reserved the fund share of a new claim.
     event Reserved(uint256 indexed reservationId, address indexed module, Supervision.Claim claim, Supervision.Quote quote);
+    /// @notice A module charged a claim that is paid in the same transaction: the counters grew as under a
+    /// reservation that is never released, but no reservation was made (no id, `reservationCount` unchanged).
+    /// @dev The claim's `payee` is the split paid; the module's own event of the same transaction carries the
+    /// payment's details (FeeForService: `ServicePaid`).
+    event Charged(address indexed module, Supervision.Claim claim, Supervision.Quote quote);
     /// @notice A module added a charge to a reservation (in place in its own period, or to the new reservation
     /// of a renewal). `quote` is the cost sharing of `charge` alone (carried amounts are in `Renewed`).
     event Extended(uint256 indexed reservationId, uint128 charge, Supervision.Quote quote);
@@ -236,6 +241,21 @@ interface IRegulator {
     function reserve(Supervision.Claim calldata claim)
         external
         returns (uint256 reservationId, Supervision.Quote memory quote);
+    /// @notice Checks every rule for a claim paid at once, computes the shares and commits them in the current
+    /// period, without a reservation: for a module that moves the whole charge in the same transaction
+    /// (FeeForService), so there is never anything to top up, release or check for payout.
+    /// @dev Emits {Charged}. Exactly the checks of `reserve` (1-12), in its order and with its errors, so the
+    /// two accept the same claims (check 12 bounds each share by 2^64 - 1 units, ReservationAboveMax with
+    /// fundReserved = fundShare, patientReserved = patientShare). Commits exactly what `reserve` commits and keeps it for good, as a
+    /// reservation that is never released: deductibleMet += deductiblePortion; fundUsed += fundShare;
+    /// institution used += fundShare; the practitioner's service is counted for the day. Writes no reservation
+    /// record and leaves `reservationCount` unchanged, so a period's counters = the sums over its live
+    /// reservations + the sums over its charges (the {Charged} events).
+    /// Returns the shares and the payers as registered now: the program's fund account and the patient's
+    /// account (the accounts `reservationAccounts` would give), so the module needs no second call.
+    function charge(Supervision.Claim calldata claim)
+        external
+        returns (Supervision.Quote memory quote, address fundAccount, address patientAccount);
     /// @notice Adds `charge` to a reservation. In the reservation's own period it is extended in place;
     /// in a later period the unspent amounts (`unspentFund`, `unspentPatient`, as the module holds them) are
     /// released from it and carried with the new charge into a new reservation in the current period.
