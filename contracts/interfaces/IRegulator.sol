@@ -6,7 +6,8 @@ import {Supervision} from "../types/Supervision.sol";
 /// @title IRegulator
 /// @notice The insurance fund's rules, enforced while money moves. Payment modules (escrow, streams)
 /// must `reserve` the fund share before taking any money, `checkPayout` before paying a care team,
-/// and `release` whatever returns to the payers. Only accounts with MODULE_ROLE may reserve or top up.
+/// and `release` whatever returns to the payers; a module that pays a claim whole in the same transaction
+/// (FeeForService) may `charge` it instead. Only accounts with MODULE_ROLE may reserve, charge or top up.
 /// @dev Cost-sharing rule (one place, also in INVARIANTS.md and libraries/CostSharing.sol), for a charge C of
 /// one service type, with the patient's counters of the period:
 ///   1. deductible: d = min(C, deductible - deductibleMet(period)) is paid by the patient
@@ -21,13 +22,16 @@ import {Supervision} from "../types/Supervision.sol";
 ///
 /// Counters, all keyed by period index (so rollover is lazy and a past period never leaks into the next):
 ///   - institution budget used(program, institution, period) = sum of `fundReserved` of the period's
-///     reservations at the institution;
-///   - patient fundUsed(program, serviceType, patient, period) = sum of their `fundReserved`;
-///   - patient deductibleMet(program, serviceType, patient, period) = sum of their `deductibleCounted`.
+///     reservations at the institution + sum of the fund shares of its charges;
+///   - patient fundUsed(program, serviceType, patient, period) = sum of their `fundReserved` + the charges'
+///     fund shares;
+///   - patient deductibleMet(program, serviceType, patient, period) = sum of their `deductibleCounted` + the
+///     charges' deductible portions.
+/// A charge counts as a reservation that is never released, without a reservation record (see `charge`).
 ///
 /// Roles (OpenZeppelin AccessControlDefaultAdminRules: the default admin changes in two delayed steps and
 /// grants every other role): CONFIGURATOR_ROLE (programs, coverage, budgets), REGISTRAR_ROLE (institutions,
-/// practitioners, patients), SUPERVISOR_ROLE (freezes), MODULE_ROLE (payment modules: reserve, topUp),
+/// practitioners, patients), SUPERVISOR_ROLE (freezes), MODULE_ROLE (payment modules: reserve, charge, topUp),
 /// ARBITER_ROLE (dispute resolvers, read by OutcomeEscrow). A program's fund account manages its operators;
 /// a registered institution approves its payees; only the module that made a reservation may top it up or
 /// release it.
