@@ -494,7 +494,8 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         if (q.fundShare > type(uint64).max || q.patientShare > type(uint64).max) {
             revert Errors.Regulator_ReservationAboveMax(q.fundShare, q.patientShare, type(uint64).max);
         }
-        // The payers as registered now (warm slots: the claim checks just read both records).
+        // The payers as registered now, so the module keeps neither (the patient's slot is warm from the checks;
+        // the fund account's slot too when a fund operator initiated).
         fundAccount = _programs[claim.programId].fundAccount;
         patientAccount = _patients[patientNumber].account;
         emit Charged(msg.sender, claim, q);

@@ -99,10 +99,11 @@ interface IFeeForService {
     /// 1. `params.charge` is not zero (`FeeForService_ZeroCharge`).
     /// 2. The split exists in the router (`FeeForService_UnknownSplit(splitId)`).
     /// 3. The Regulator accepts the claim, with its own errors in its own order (see `IRegulator.charge`, the
-    ///    checks of `reserve`): module role, program exists / not frozen / started, initiator, patient, institution (registered, not
-    ///    frozen), practitioner (registered, at the institution, not frozen, under the daily limit), service
-    ///    covered (`Regulator_ServiceNotCovered`, e.g. an online first visit), region, the institution approved
-    ///    the split (`Regulator_PayeeNotApproved`), the fund share fits the budget (`Regulator_BudgetExceeded`).
+    ///    checks of `reserve`): module role, program exists / not frozen / started, initiator, patient,
+    ///    institution (registered, not frozen), practitioner (registered, at the institution, not frozen, under
+    ///    the daily limit), service covered (`Regulator_ServiceNotCovered`, e.g. an online first visit), region,
+    ///    the institution approved the split (`Regulator_PayeeNotApproved`), the fund share fits the budget
+    ///    (`Regulator_BudgetExceeded`), each share within 2^64 - 1 units (`Regulator_ReservationAboveMax`).
     /// 4. The fund account's allowance covers a non-zero fund share
     ///    (`FeeForService_FundAllowanceTooLow(programId, fundAccount, allowance, fundShare)`).
     /// 5. The patient account's allowance covers a non-zero patient share

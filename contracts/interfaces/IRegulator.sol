@@ -249,12 +249,13 @@ interface IRegulator {
     /// period, without a reservation: for a module that moves the whole charge in the same transaction
     /// (FeeForService), so there is never anything to top up, release or check for payout.
     /// @dev Emits {Charged}. Exactly the checks of `reserve` (1-12), in its order and with its errors, so the
-    /// two accept the same claims (check 12 bounds each share by 2^64 - 1 units, ReservationAboveMax with
-    /// fundReserved = fundShare, patientReserved = patientShare). Commits exactly what `reserve` commits and keeps it for good, as a
-    /// reservation that is never released: deductibleMet += deductiblePortion; fundUsed += fundShare;
-    /// institution used += fundShare; the practitioner's service is counted for the day. Writes no reservation
-    /// record and leaves `reservationCount` unchanged, so a period's counters = the sums over its live
-    /// reservations + the sums over its charges (the {Charged} events).
+    /// two accept the same claims (check 12 bounds each share by 2^64 - 1 units: ReservationAboveMax with
+    /// fundReserved = fundShare, patientReserved = patientShare). Commits exactly what `reserve` commits and
+    /// keeps it for good, as a reservation that is never released: deductibleMet += deductiblePortion;
+    /// fundUsed += fundShare; institution used += fundShare; the practitioner's service is counted for the day.
+    /// Writes no reservation record and leaves `reservationCount` unchanged, so a period's counters = the sums
+    /// over its live reservations + the sums over its charges (the {Charged} events). Nothing can release a
+    /// charge: a module that may refund must `reserve` instead.
     /// Returns the shares and the payers as registered now: the program's fund account and the patient's
     /// account (the accounts `reservationAccounts` would give), so the module needs no second call.
     function charge(Supervision.Claim calldata claim)
