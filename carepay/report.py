@@ -89,7 +89,7 @@ def _budget_section(done: Replay, out_dir: Path, charts: list[Path]) -> Section:
     )
     charts.append(chart)
     table = Table("Budget per institution and period", ["program", "institution", "period", "budget", "used", "remaining", "used %"], rows,
-                  "Used = the fund shares still reserved in the period (the Regulator's counter, equal to the sum of live reservations when R4 passes).")
+                  "Used = the fund shares still reserved in the period plus those charged for good by immediate payments (the Regulator's counter, equal to the sum of live reservations and charges when R4 passes).")
     return Section("Budgets", tables=[table], charts=[Chart(chart.name, "budget used per institution and period")])
 
 
@@ -185,9 +185,10 @@ def _items_section(done: Replay, out_dir: Path, charts: list[Path]) -> Section:
     )
     tables = [streams, episodes, held]
     if done.fee_for_service is not None:
-        tables.append(Table("Fee-for-service payments", ["reservation", "institution", "split", "fund share", "patient share"], [
-            [str(p["reservation"]), label(p["institution"]), f"0x{p['split'].hex()[:10]}…", usd(p["fund"]), usd(p["patient"])] for p in done.fee_for_service.payments
-        ]))
+        tables.append(Table("Fee-for-service payments", ["payment", "period", "institution", "split", "fund share", "patient share"], [
+            [str(p["payment"]), str(p["period"]), label(p["institution"]), f"0x{p['split'].hex()[:10]}…", usd(p["fund"]), usd(p["patient"])]
+            for p in done.fee_for_service.payments
+        ], "Payments make no reservation: each is the Regulator's Charged and the module's ServicePaid of one transaction, numbered in order."))
     return Section("Streams and episodes", tables=tables, charts=[Chart(chart.name, "streams and episodes by state")])
 
 

@@ -14,9 +14,10 @@ import {Supervision} from "./types/Supervision.sol";
 
 /// @title FeeForService
 /// @notice See the documentation in {IFeeForService}.
-/// @dev Stores one number (`totalPaid`); every record of a payment lives in the Regulator's reservation and in
-/// the `ServicePaid` event. Rounding: none here; the Regulator's cost sharing decides the two shares (the fund
-/// share rounded down, the patient paying the remainder) and the module moves them unchanged.
+/// @dev Stores one number (`totalPaid`); every record of a payment lives in the Regulator's counters and in two
+/// events of the same transaction, the Regulator's `Charged` and this module's `ServicePaid`. Rounding: none
+/// here; the Regulator's cost sharing decides the two shares (the fund share rounded down, the patient paying the
+/// remainder) and the module moves them unchanged.
 contract FeeForService is IFeeForService, ReentrancyGuardTransient {
     using SafeERC20 for IERC20;
 
@@ -65,7 +66,7 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         external
         override
         nonReentrant
-        returns (uint256 reservationId)
+        returns (Supervision.Quote memory quote)
     {
         // Checks: the module's own inputs, before any call.
         uint128 charge = params.charge;
@@ -73,9 +74,12 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         // A split that does not exist would make the payment fail only after both pulls.
         if (!ROUTER.splitExists(params.splitId)) revert Errors.FeeForService_UnknownSplit(params.splitId);
 
-        // Checks: every rule of the Regulator and the cost sharing; its errors propagate unchanged.
-        Supervision.Quote memory quote;
-        (reservationId, quote) = REGULATOR.reserve(
+        // Checks: every rule of the Regulator and the cost sharing; its errors propagate unchanged. `charge`
+        // commits the counters for good without a reservation: the whole charge moves in this transaction, so
+        // there is never anything to top up, release or check for payout. It also names both payers.
+        address fundAccount;
+        address patientAccount;
+        (quote, fundAccount, patientAccount) = REGULATOR.charge(
             Supervision.Claim({
                 programId: params.programId,
                 patientId: params.patientId,
@@ -91,8 +95,6 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         // Checks: each payer's approval, so that a missing one names its payer (the token's own error names
         // only this module). A zero share is never pulled and needs no approval. Cost: about 2.5k gas for both
         // payers (the token and the allowance slots are then warm for the transfers).
-        // One call for both accounts: the reservation's slots are warm right after `reserve`.
-        (address fundAccount, address patientAccount) = REGULATOR.reservationAccounts(reservationId);
         if (quote.fundShare > 0) {
             uint256 allowance = TOKEN.allowance(fundAccount, address(this));
             if (allowance < quote.fundShare) {
@@ -113,7 +115,7 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         // Effects.
         totalPaid += charge;
         emit ServicePaid(
-            reservationId,
+            params.programId,
             params.patientId,
             params.institution,
             params.practitioner,
@@ -125,8 +127,8 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         );
 
         // Interactions: the two shares in, then the whole charge out, so the module's balance ends where it
-        // started. The token's own errors (a frozen payer, a balance too low) revert everything, reservation
-        // included.
+        // started. The token's own errors (a frozen payer, a balance too low) revert everything, the Regulator's
+        // counters included.
         if (quote.fundShare > 0) TOKEN.safeTransferFrom(fundAccount, address(this), quote.fundShare);
         if (quote.patientShare > 0) TOKEN.safeTransferFrom(patientAccount, address(this), quote.patientShare);
         ROUTER.pay(params.splitId, charge);

@@ -489,6 +489,30 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IRegulator
+    function charge(Supervision.Claim calldata claim)
+        external
+        override
+        onlyRole(MODULE_ROLE)
+        returns (Supervision.Quote memory q, address fundAccount, address patientAccount)
+    {
+        (uint32 period, Supervision.CoverageRecord memory coverage, uint32 institutionNumber, uint32 patientNumber) =
+            _checkClaim(claim);
+        // The counters grow exactly as under a reservation that is never released; no record is written,
+        // because a payment made in the same transaction has nothing left to top up, release or pay out.
+        q = _commit(claim.programId, institutionNumber, period, coverage, patientNumber, claim.charge, 0);
+        // A reservation's 64-bit bound (reserve's check 12), so that `reserve` and `charge` accept exactly the
+        // same claims and a module moving from one to the other meets no new refusal.
+        if (q.fundShare > type(uint64).max || q.patientShare > type(uint64).max) {
+            revert Errors.Regulator_ReservationAboveMax(q.fundShare, q.patientShare, type(uint64).max);
+        }
+        // The payers as registered now, so the module keeps neither (the patient's slot is warm from the checks;
+        // the fund account's slot too when a fund operator initiated).
+        fundAccount = _programs[claim.programId].fundAccount;
+        patientAccount = _patients[patientNumber].account;
+        emit Charged(msg.sender, claim, q);
+    }
+
+    /// @inheritdoc IRegulator
     function topUp(
         uint256 reservationId,
         uint128 unspentFund,

@@ -21,6 +21,13 @@ RESERVE_WHY = (
     "record (the module's own record carrying the amounts), one packed word per party for registration and "
     "freeze flags, and counters kept per period in one slot.")
 
+CHARGE_WHY = (
+    "The Regulator's checks read the same cold slots as a reservation (2,100 each: program, patient, institution, "
+    "practitioner, day counter, coverage, payee approval, usage, ledger, budget) and update the day counter, the "
+    "patient's usage and the institution's ledger, then emit Charged with the whole claim; no reservation record "
+    "is written (the two new slots and the count a reservation costs). Under 20,000 would take one packed word "
+    "per party for registration and freeze flags, and counters kept per period in one slot.")
+
 
 def measure(rec: Recorder, catalog: Recorder) -> list[dict[str, Any]]:
     w = rec.world
@@ -36,19 +43,27 @@ def measure(rec: Recorder, catalog: Recorder) -> list[dict[str, Any]]:
         "what": "unsupervised = the same transaction's 21,000 base and calldata; the overhead is the "
                 "execution gas of reserve, warm case: every check and the counters; called from a contract it "
                 "adds a call (~2,600 cold account access + ~1,000 call and ABI costs)", "why": RESERVE_WHY})
+    charge = catalog.row("Regulator.charge")
+    pairs.append({
+        "name": "charge of a claim paid at once (Regulator.charge alone, called by a module account)",
+        "supervised": charge["gas"], "unsupervised": 21_000 + charge["calldata_gas"],
+        "overhead": charge["execution_gas"],
+        "what": "as the reservation above, the same claim and checks and counters, without the reservation record "
+                "(what FeeForService calls)", "why": CHARGE_WHY})
     if w.ffs is not None:
         try:
             sender = payer(rec)
             supervised = rec.measure("overhead.ffs_pay", sender, w.ffs, "pay", w.ffs_payment(CHARGE, record=b"\x71" * 32),
                                      case="the same charge through FeeForService (warm)",
-                                     includes="Regulator.reserve + fund-share and patient-share transferFrom + "
-                                              "SplitRouter.pay, ServicePaid")
+                                     includes="Regulator.charge + fund-share and patient-share transferFrom + "
+                                              "SplitRouter.pay, Charged + ServicePaid")
             pairs.append({
                 "name": "immediate payment: FeeForService.pay versus SplitRouter.pay of the same charge",
                 "supervised": supervised.total, "unsupervised": direct.total,
                 "overhead": supervised.total - direct.total,
-                "what": "the supervised side adds the reservation, a second payer's transferFrom (the patient "
-                        "share) and the module's own transfer into the router", "why": RESERVE_WHY})
+                "what": "the supervised side adds the Regulator's charge (checks and counters, no reservation), a "
+                        "second payer's transferFrom (the patient share) and the module's own transfer into the "
+                        "router", "why": CHARGE_WHY})
         except Exception as error:  # noqa: BLE001 - reported, not fatal
             pairs.append({"name": "FeeForService.pay", "error": str(error)})
     withdraw = catalog.row("CareStream.withdraw")

@@ -1,5 +1,5 @@
-"""Regulator: configuration, registry, freezes, and the module calls (reserve, topUp, release) made directly
-by an account holding MODULE_ROLE, which prices the supervision of a claim on its own."""
+"""Regulator: configuration, registry, freezes, and the module calls (reserve, charge, topUp, release) made
+directly by an account holding MODULE_ROLE, which prices the supervision of a claim on its own."""
 
 from __future__ import annotations
 
@@ -13,6 +13,9 @@ BONUS = codes.service_type(codes.OUTCOME_BONUS)
 RESERVE = ("11 checks (program, initiator, patient, institution, practitioner, coverage, region, payee, budget), "
            "practitioner's day counter, patient usage (deductible met, fund used), institution period ledger, "
            "new 2-slot reservation, Reserved event; no token transfer")
+CHARGE = ("the 11 checks of reserve, practitioner's day counter, patient usage (deductible met, fund used), "
+          "institution period ledger, the payers' accounts returned, Charged event; no reservation record, "
+          "reservationCount untouched; no token transfer")
 
 
 def measure_catalog(rec: Recorder) -> None:
@@ -69,6 +72,9 @@ def _measure_module_calls(rec: Recorder, inst: str, prac: str, pid: bytes) -> No
                 includes=RESERVE + "; the patient's usage, the institution's ledger and the day counter are new slots")
     rec.measure("Regulator.reserve", w.module, reg, "reserve", w.claim(100 * UNIT, pid, inst, prac),
                 case="typical: a later claim, same patient, institution and day", includes=RESERVE)
+    rec.measure("Regulator.charge", w.module, reg, "charge", w.claim(100 * UNIT, pid, inst, prac),
+                case="typical: a later claim, same patient, institution and day (as Regulator.reserve)",
+                includes=CHARGE)
     fund_held, patient_held = _held(rec, first + 1)
     rec.measure("Regulator.topUp", w.module, reg, "topUp", first + 1, fund_held, patient_held, 50 * UNIT, w.operator,
                 case="same period: extended in place",

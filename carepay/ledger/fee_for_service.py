@@ -2,6 +2,8 @@
 
 Checks F2 and F4 of INVARIANTS.md: the module holds 0 after every payment; each payment's shares are
 the Regulator's quote, their sum reaches the split whole, and `totalPaid()` is the sum of the charges.
+A payment makes no reservation: its record is the Regulator's `Charged` (the claim and the quote) followed
+by the module's `ServicePaid` in the same transaction, paired here (payments are numbered from 1 in order).
 
 `ServicePaid` is emitted before the module moves any token, so the router's `SplitPaid` for the same
 payment comes later in the same transaction: what reached each split is compared per transaction once
@@ -27,7 +29,7 @@ F4 = (
 class _Charged:
     """The charges `ServicePaid` announced for one split in one transaction."""
 
-    reservations: list[int]
+    payments: list[int]
     charge: int
     where: str
 
@@ -47,27 +49,41 @@ class FeeForServiceBook:
         if event.name != "ServicePaid":
             return
         a = event.args
-        subject = f"FeeForService reservation {a['reservationId']}"
+        number = len(self.payments) + 1
+        subject = f"FeeForService payment {number}"
         where = self.ctx.at(event)
         f4 = self.audit.check("F4")
         regulator = self.ctx.books["Regulator"]
-        quote = regulator.last_quote.get((event.tx, a["reservationId"]))  # the Regulator's event precedes ServicePaid
+        # The Regulator's Charged precedes ServicePaid in the same transaction, and `pay` cannot be re-entered:
+        # the module's latest unpaired charge of the transaction is this payment's.
+        paired = regulator.take_charge(event.tx, self.ctx.chain.addresses["FeeForService"])
+        period = None
         if f4.holds(
-            quote is not None, subject, "Regulator charge in the same transaction",
-            f"reservation {a['reservationId']} reserved", "none", where,
+            paired is not None, subject, "Regulator charge in the same transaction", "Charged by the module before it",
+            "none", where,
         ):
+            charged, quote = paired
+            period = quote["period"]
             f4.equal(subject, "fund share vs the Regulator's quote", quote["fundShare"], a["fundShare"], where)
             f4.equal(subject, "patient share vs the Regulator's quote", quote["patientShare"], a["patientShare"], where)
+            for field, recorded, paid in (
+                ("program", charged.program, a["programId"]), ("patient", charged.patient, a["patientId"]),
+                ("institution", charged.institution, a["institution"]), ("service type", charged.service, a["serviceType"]),
+            ):
+                f4.equal(subject, f"{field} vs the Regulator's charge", recorded, paid, where)
         charge = a["fundShare"] + a["patientShare"]
-        charged = self.charged.setdefault((event.tx, a["splitId"]), _Charged([], 0, where))
-        charged.reservations.append(a["reservationId"])
-        charged.charge += charge
-        blocked = regulator.payout_blocked(a["reservationId"])
+        charged_split = self.charged.setdefault((event.tx, a["splitId"]), _Charged([], 0, where))
+        charged_split.payments.append(number)
+        charged_split.charge += charge
+        blocked = regulator.payout_blocked_for(a["programId"], a["institution"])
         self.audit.check("R9").holds(
             blocked is None, subject, "payout while frozen", "no payout", f"{charge} units paid while {blocked}", where,
         )
         self.payouts[a["splitId"]] += charge
-        self.payments.append({"reservation": a["reservationId"], "institution": a["institution"], "split": a["splitId"], "fund": a["fundShare"], "patient": a["patientShare"]})
+        self.payments.append({
+            "payment": number, "program": a["programId"], "period": period, "institution": a["institution"],
+            "split": a["splitId"], "fund": a["fundShare"], "patient": a["patientShare"],
+        })
 
     def check_splits_paid(self) -> None:
         """F4: each transaction's charges reached their split whole (after every event of the transaction)."""
@@ -75,8 +91,8 @@ class FeeForServiceBook:
         f4 = self.audit.check("F4")
         paid_in_tx = self.ctx.books["SplitRouter"].paid_in_tx
         for (tx, split_id), charged in self.charged.items():
-            subject = "FeeForService reservation" + ("s " if len(charged.reservations) > 1 else " ")
-            subject += ", ".join(str(r) for r in charged.reservations)
+            subject = "FeeForService payment" + ("s " if len(charged.payments) > 1 else " ")
+            subject += ", ".join(str(n) for n in charged.payments)
             f4.equal(
                 subject, f"paid into split 0x{split_id.hex()} in the same transaction",
                 charged.charge, paid_in_tx.get((tx, module, split_id), 0), charged.where,

@@ -1,4 +1,7 @@
-"""The Regulator rebuilt from its events: configuration over time, reservations and their counters.
+"""The Regulator rebuilt from its events: configuration over time, reservations, charges and their counters.
+
+A charge (`Charged`, a claim paid at once by FeeForService) is checked like a reservation and counts in the
+period's counters for good, but is no reservation: the counters equal the live reservations plus the charges.
 
 Checks R1, R2, R4-R10 (R3 is a property of the cost-sharing function over all charges, not of a
 history). The cost sharing of every charge is recomputed from the coverage in force and the patient's
@@ -19,13 +22,13 @@ from carepay.ledger.reader import Event
 R1 = "For every charge, fund share + patient share = charge exactly."
 R2 = "The fund share is the cost-sharing rule applied to the coverage and counters in force (deductible first, floor of the ratio, capped)."
 R3 = "Both shares are non-decreasing in the charge."
-R4 = "Budget used per (program, institution, period) and each patient's fundUsed and deductibleMet equal the sums over live reservations."
+R4 = "Budget used per (program, institution, period) and each patient's fundUsed and deductibleMet equal the sums over live reservations and charges."
 R5 = "No reservation takes an institution's period budget past its budget."
 R6 = "Each charge counts in the period of its block's time; a reservation grows only in its own period."
 R7 = "A release never exceeds what the reservation holds and restores exactly max(deductibleCounted - remaining, 0) of the deductible."
-R8 = "Only MODULE_ROLE accounts reserve."
-R9 = "No reservation or top-up involves a frozen program, institution, practitioner or patient; no payout leaves while its institution or program is frozen."
-R10 = "Every reservation is for a covered service, within the region rule, to an approved payee, within the practitioner's daily limit, by the patient or a fund operator."
+R8 = "Only MODULE_ROLE accounts reserve or charge."
+R9 = "No reservation, charge or top-up involves a frozen program, institution, practitioner or patient; no payout leaves while its institution or program is frozen."
+R10 = "Every reservation and charge is for a covered service, within the region rule, to an approved payee, within the practitioner's daily limit, by the patient or a fund operator."
 
 MODULE_ROLE = keccak(text="MODULE_ROLE")
 #: Supervision.Reservation, as `getReservation` returns it.
@@ -90,6 +93,8 @@ class RegulatorBook:
         self.approved: set[tuple[str, bytes]] = set()
         self.modules: set[str] = set()
         self.reservations: dict[int, Reservation] = {}
+        self.charged: list[Reservation] = []  # charges (no reservation; `id` is the charge's number, from 1)
+        self.last_charged: dict[tuple[str, str], tuple[Reservation, dict]] = {}  # (tx, module) -> latest charge, quote
         self.renewals: dict[int, tuple[int, int, int]] = {}  # old id -> (new id, carried fund, carried patient)
         self.used: dict[tuple[int, str, int], int] = defaultdict(int)  # live: (program, institution, period)
         self.usage: dict[tuple[int, bytes, bytes, int], list[int]] = defaultdict(lambda: [0, 0])  # [deductibleMet, fundUsed]
@@ -176,11 +181,38 @@ class RegulatorBook:
 
     def _on_Reserved(self, event: Event, a: dict) -> None:
         claim, quote, rid = a["claim"], a["quote"], a["reservationId"]
-        subject = f"Regulator reservation {rid}"
+        self._check_claim(event, f"Regulator reservation {rid}", a["module"], claim)
+        reservation = Reservation(
+            rid, a["module"], claim["programId"], quote["period"], claim["patientId"], claim["institution"],
+            claim["serviceType"],
+        )
+        self.reservations[rid] = reservation
+        self._charge(event, reservation, claim["charge"], quote, carried_fund=0)
+
+    def _on_Charged(self, event: Event, a: dict) -> None:
+        """A claim paid at once: the checks of a reservation, and counters that are never released."""
+        claim, quote = a["claim"], a["quote"]
+        number = len(self.charged) + 1
+        self._check_claim(event, f"Regulator charge {number}", a["module"], claim)
+        charged = Reservation(
+            number, a["module"], claim["programId"], quote["period"], claim["patientId"], claim["institution"],
+            claim["serviceType"],
+        )
+        self.charged.append(charged)
+        self._charge(event, charged, claim["charge"], quote, carried_fund=0, subject=f"Regulator charge {number}")
+        self.last_charged[(event.tx, a["module"])] = (charged, quote)
+
+    def take_charge(self, tx: str, module: str) -> tuple[Reservation, dict] | None:
+        """The module's latest charge of the transaction not yet paired with its payment event (then forgotten,
+        so that each charge pairs with one payment)."""
+        return self.last_charged.pop((tx, module), None)
+
+    def _check_claim(self, event: Event, subject: str, module: str, claim: dict) -> None:
+        """R8-R10 for a new claim (reserved or charged), against the rules in force."""
         where = self.ctx.at(event)
         self.audit.check("R8").holds(
-            a["module"] in self.modules, subject, "reserving module holds MODULE_ROLE", "MODULE_ROLE",
-            self.ctx.label(a["module"]), where,
+            module in self.modules, subject, "claiming module holds MODULE_ROLE", "MODULE_ROLE",
+            self.ctx.label(module), where,
         )
         self._check_parties(
             event, subject, claim["programId"], claim["patientId"], claim["institution"], claim["serviceType"],
@@ -212,12 +244,6 @@ class RegulatorBook:
             count <= limit, subject, f"services of practitioner {claim['practitioner']} on day {day}", f"<= {limit}",
             count, where,
         )
-        reservation = Reservation(
-            rid, a["module"], claim["programId"], quote["period"], claim["patientId"], claim["institution"],
-            claim["serviceType"],
-        )
-        self.reservations[rid] = reservation
-        self._charge(event, reservation, claim["charge"], quote, carried_fund=0)
 
     def _on_Extended(self, event: Event, a: dict) -> None:
         rid, quote = a["reservationId"], a["quote"]
@@ -278,11 +304,15 @@ class RegulatorBook:
                 f"patient region {patient_region}", where,
             )
 
-    def _charge(self, event: Event, reservation: Reservation, charge: int, quote: dict, carried_fund: int) -> None:
-        subject = f"Regulator reservation {reservation.id}"
+    def _charge(
+        self, event: Event, reservation: Reservation, charge: int, quote: dict, carried_fund: int,
+        subject: str | None = None,
+    ) -> None:
+        if subject is None:
+            subject = f"Regulator reservation {reservation.id}"
+            self.last_quote[(event.tx, reservation.id)] = quote
         where = self.ctx.at(event)
         self.charges += 1
-        self.last_quote[(event.tx, reservation.id)] = quote
         self.audit.check("R1").equal(
             subject, "fundShare + patientShare", charge, quote["fundShare"] + quote["patientShare"], where,
         )
@@ -362,10 +392,14 @@ class RegulatorBook:
         reservation = self.reservations.get(reservation_id)
         if reservation is None:
             return None
-        if self.programs.get(reservation.program, {}).get("frozen"):
-            return f"program {reservation.program} frozen"
-        if self.institutions.get(reservation.institution, {}).get("frozen"):
-            return f"institution {reservation.institution} frozen"
+        return self.payout_blocked_for(reservation.program, reservation.institution)
+
+    def payout_blocked_for(self, program_id: int, institution: str) -> str | None:
+        """Why a payout for the program at the institution would be refused now (either frozen), or None."""
+        if self.programs.get(program_id, {}).get("frozen"):
+            return f"program {program_id} frozen"
+        if self.institutions.get(institution, {}).get("frozen"):
+            return f"institution {institution} frozen"
         return None
 
     def fund_account(self, program_id: int) -> str | None:
@@ -395,11 +429,16 @@ class RegulatorBook:
                 ("deductibleCounted", reservation.deductible), ("period", reservation.period),
             ):
                 r4.equal(subject, name, expected, record[RESERVATION_FIELDS.index(name)])
+        for charged in self.charged:  # committed for good: never released, no record to compare
+            sums[(charged.program, charged.institution, charged.period)] += charged.fund
+            usage = usage_sums[(charged.program, charged.patient, charged.service, charged.period)]
+            usage[0] += charged.deductible
+            usage[1] += charged.fund
         for key, total in sorted(sums.items()):
             program, institution, period = key
             r4.equal(
                 f"Regulator budget of institution {self.ctx.label(institution)} program {program} period {period}",
-                "used (sum of live reservations)", total,
+                "used (sum of live reservations and charges)", total,
                 view("Regulator", "budgetOf", program, institution, period)[1],
             )
             r4.equal(
@@ -410,8 +449,8 @@ class RegulatorBook:
             program, patient, service, period = key
             subject = f"Regulator usage of patient 0x{patient.hex()} service 0x{service.hex()[:8]}… program {program} period {period}"
             met, used = view("Regulator", "patientUsage", program, patient, service, period)
-            r4.equal(subject, "fundUsed (sum of live reservations)", fund, used)
-            r4.equal(subject, "deductibleMet (sum of live reservations)", deductible, met)
+            r4.equal(subject, "fundUsed (sum of live reservations and charges)", fund, used)
+            r4.equal(subject, "deductibleMet (sum of live reservations and charges)", deductible, met)
         if self.ctx.chain.from_block == 0 or self.reservations:
             count = view("Regulator", "reservationCount")
             r4.holds(
@@ -427,8 +466,10 @@ class RegulatorBook:
             view("Regulator", "payoutFreezeCount"),
         )
         r4.figure("reservations", len(self.reservations))
+        r4.figure("charges (no reservation)", len(self.charged))
         r4.figure("budget lines", len(sums))
         r4.figure("fund reserved (live)", sum(r.fund for r in self.reservations.values()))
+        r4.figure("fund charged", sum(c.fund for c in self.charged))
         self.audit.check("R1").figure("charges", self.charges)
         self.audit.check("R7").figure("releases", self.releases)
         self.audit.partly(
@@ -447,5 +488,6 @@ class RegulatorBook:
         )
 
     def budget_lines(self) -> list[tuple[int, str, int]]:
-        """Every (program, institution, period) a reservation counted in, for the report."""
-        return sorted({(r.program, r.institution, r.period) for r in self.reservations.values() if r.period is not None})
+        """Every (program, institution, period) a reservation or a charge counted in, for the report."""
+        records = [*self.reservations.values(), *self.charged]
+        return sorted({(r.program, r.institution, r.period) for r in records if r.period is not None})

@@ -6,6 +6,7 @@ import {IERC20} from "@openzeppelin/contracts/token/ERC20/IERC20.sol";
 import {IRegulator} from "./IRegulator.sol";
 import {ISplitRouter} from "./ISplitRouter.sol";
 import {Payments} from "../types/Payments.sol";
+import {Supervision} from "../types/Supervision.sol";
 
 /// @title IFeeForService
 /// @notice Fee-for-service payment under the Regulator's supervision: a service paid in full at the time it is
@@ -20,10 +21,14 @@ import {Payments} from "../types/Payments.sol";
 ///   - the module holds nothing between transactions: each `pay` takes in what it pays out, so its balance is
 ///     the same after the call as before it (zero, unless someone sent it units directly: no function moves
 ///     those, as with the router).
-/// The reservation stays in the Regulator as the record of the payment: its fundReserved is the fund money
-/// paid, counted in the period's budget and the patient's counters; nothing is ever released, because nothing
-/// is ever refunded by this module (a correction is a separate, off-module matter).
-/// The payout needs no `checkPayout`: `reserve` refuses a frozen program or institution in the same
+/// The Regulator's `charge` commits the payment to its counters for good (the fund share in the period's budget
+/// and the patient's fundUsed, the deductible portion in deductibleMet, the service in the practitioner's day)
+/// without a reservation: a reservation would only record what is paid out in the same transaction, and nothing
+/// is ever refunded by this module (a correction is a separate, off-module matter). The record of a payment is
+/// the pair of events of its transaction: the Regulator's `Charged` (the claim, the period and the deductible
+/// portion), then this module's `ServicePaid` (the split and the service record's hash); `pay` cannot be
+/// re-entered, so each `ServicePaid` belongs to the `Charged` of this module just before it.
+/// The payout needs no `checkPayout`: `charge` refuses a frozen program or institution in the same
 /// transaction, which is the very condition `checkPayout` tests.
 interface IFeeForService {
     /*//////////////////////////////////////////////////////////////////////////
@@ -31,7 +36,8 @@ interface IFeeForService {
     //////////////////////////////////////////////////////////////////////////*/
 
     /// @notice A service was paid: `fundShare + patientShare` (the charge) went into the split `splitId`.
-    /// @param reservationId The Regulator's reservation that records the claim and its shares.
+    /// @dev Follows the Regulator's {IRegulator-Charged} of the same claim in the same transaction.
+    /// @param programId The program whose fund paid `fundShare`.
     /// @param patientId The pseudonymous patient id.
     /// @param institution The institution that gave the service.
     /// @param practitioner The practitioner who gave the service.
@@ -41,7 +47,7 @@ interface IFeeForService {
     /// @param patientShare Pulled from the patient's account (token units).
     /// @param serviceRecordHash The hash of the off-chain service record, as given.
     event ServicePaid(
-        uint256 indexed reservationId,
+        uint32 indexed programId,
         bytes32 indexed patientId,
         address indexed institution,
         address practitioner,
@@ -72,10 +78,10 @@ interface IFeeForService {
                                STATE-CHANGING FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
 
-    /// @notice Pays one service now: the Regulator reserves and cost-shares the charge, the fund share is
+    /// @notice Pays one service now: the Regulator checks, cost-shares and commits the charge, the fund share is
     /// pulled from the program's fund account, the patient share from the patient's account, and the whole
     /// charge goes into `params.splitId`.
-    /// @dev Emits a {ServicePaid} event (after the Regulator's `Reserved`, before the token's `Transfer`s and
+    /// @dev Emits a {ServicePaid} event (after the Regulator's `Charged`, before the token's `Transfer`s and
     /// the router's `SplitPaid`).
     ///
     /// Notes:
@@ -92,11 +98,12 @@ interface IFeeForService {
     /// Requirements, checked in this order (the first failing one reverts, so the error is deterministic):
     /// 1. `params.charge` is not zero (`FeeForService_ZeroCharge`).
     /// 2. The split exists in the router (`FeeForService_UnknownSplit(splitId)`).
-    /// 3. The Regulator accepts the claim, with its own errors in its own order (see `IRegulator.reserve`):
-    ///    module role, program exists / not frozen / started, initiator, patient, institution (registered, not
-    ///    frozen), practitioner (registered, at the institution, not frozen, under the daily limit), service
-    ///    covered (`Regulator_ServiceNotCovered`, e.g. an online first visit), region, the institution approved
-    ///    the split (`Regulator_PayeeNotApproved`), the fund share fits the budget (`Regulator_BudgetExceeded`).
+    /// 3. The Regulator accepts the claim, with its own errors in its own order (see `IRegulator.charge`, the
+    ///    checks of `reserve`): module role, program exists / not frozen / started, initiator, patient,
+    ///    institution (registered, not frozen), practitioner (registered, at the institution, not frozen, under
+    ///    the daily limit), service covered (`Regulator_ServiceNotCovered`, e.g. an online first visit), region,
+    ///    the institution approved the split (`Regulator_PayeeNotApproved`), the fund share fits the budget
+    ///    (`Regulator_BudgetExceeded`), each share within 2^64 - 1 units (`Regulator_ReservationAboveMax`).
     /// 4. The fund account's allowance covers a non-zero fund share
     ///    (`FeeForService_FundAllowanceTooLow(programId, fundAccount, allowance, fundShare)`).
     /// 5. The patient account's allowance covers a non-zero patient share
@@ -105,6 +112,7 @@ interface IFeeForService {
     ///    token's own errors: a payer frozen in CareUSD (`CareUSD_AccountFrozen(payer)`), a balance too low
     ///    (`ERC20InsufficientBalance(payer, balance, needed)`), a paused token (`EnforcedPause`).
     /// @param params The service, the parties, the split, the charge and the service record's hash.
-    /// @return reservationId The Regulator's reservation that records this payment.
-    function pay(Payments.ServiceParams calldata params) external returns (uint256 reservationId);
+    /// @return quote The Regulator's cost sharing of the charge: the fund and patient shares paid, the deductible
+    /// portion and the period they count in (as in the `Charged` event).
+    function pay(Payments.ServiceParams calldata params) external returns (Supervision.Quote memory quote);
 }

@@ -6,7 +6,8 @@ import {Supervision} from "../types/Supervision.sol";
 /// @title IRegulator
 /// @notice The insurance fund's rules, enforced while money moves. Payment modules (escrow, streams)
 /// must `reserve` the fund share before taking any money, `checkPayout` before paying a care team,
-/// and `release` whatever returns to the payers. Only accounts with MODULE_ROLE may reserve or top up.
+/// and `release` whatever returns to the payers; a module that pays a claim whole in the same transaction
+/// (FeeForService) may `charge` it instead. Only accounts with MODULE_ROLE may reserve, charge or top up.
 /// @dev Cost-sharing rule (one place, also in INVARIANTS.md and libraries/CostSharing.sol), for a charge C of
 /// one service type, with the patient's counters of the period:
 ///   1. deductible: d = min(C, deductible - deductibleMet(period)) is paid by the patient
@@ -21,13 +22,16 @@ import {Supervision} from "../types/Supervision.sol";
 ///
 /// Counters, all keyed by period index (so rollover is lazy and a past period never leaks into the next):
 ///   - institution budget used(program, institution, period) = sum of `fundReserved` of the period's
-///     reservations at the institution;
-///   - patient fundUsed(program, serviceType, patient, period) = sum of their `fundReserved`;
-///   - patient deductibleMet(program, serviceType, patient, period) = sum of their `deductibleCounted`.
+///     reservations at the institution + sum of the fund shares of its charges;
+///   - patient fundUsed(program, serviceType, patient, period) = sum of their `fundReserved` + the charges'
+///     fund shares;
+///   - patient deductibleMet(program, serviceType, patient, period) = sum of their `deductibleCounted` + the
+///     charges' deductible portions.
+/// A charge counts as a reservation that is never released, without a reservation record (see `charge`).
 ///
 /// Roles (OpenZeppelin AccessControlDefaultAdminRules: the default admin changes in two delayed steps and
 /// grants every other role): CONFIGURATOR_ROLE (programs, coverage, budgets), REGISTRAR_ROLE (institutions,
-/// practitioners, patients), SUPERVISOR_ROLE (freezes), MODULE_ROLE (payment modules: reserve, topUp),
+/// practitioners, patients), SUPERVISOR_ROLE (freezes), MODULE_ROLE (payment modules: reserve, charge, topUp),
 /// ARBITER_ROLE (dispute resolvers, read by OutcomeEscrow). A program's fund account manages its operators;
 /// a registered institution approves its payees; only the module that made a reservation may top it up or
 /// release it.
@@ -60,6 +64,11 @@ interface IRegulator {
     event PayeeApprovalSet(address indexed institution, bytes32 indexed payee, bool approved);
     /// @notice A module reserved the fund share of a new claim.
     event Reserved(uint256 indexed reservationId, address indexed module, Supervision.Claim claim, Supervision.Quote quote);
+    /// @notice A module charged a claim that is paid in the same transaction: the counters grew as under a
+    /// reservation that is never released, but no reservation was made (no id, `reservationCount` unchanged).
+    /// @dev The claim's `payee` is the split paid; the module's own event of the same transaction carries the
+    /// payment's details (FeeForService: `ServicePaid`).
+    event Charged(address indexed module, Supervision.Claim claim, Supervision.Quote quote);
     /// @notice A module added a charge to a reservation (in place in its own period, or to the new reservation
     /// of a renewal). `quote` is the cost sharing of `charge` alone (carried amounts are in `Renewed`).
     event Extended(uint256 indexed reservationId, uint128 charge, Supervision.Quote quote);
@@ -242,6 +251,22 @@ interface IRegulator {
     function reserve(Supervision.Claim calldata claim)
         external
         returns (uint256 reservationId, Supervision.Quote memory quote);
+    /// @notice Checks every rule for a claim paid at once, computes the shares and commits them in the current
+    /// period, without a reservation: for a module that moves the whole charge in the same transaction
+    /// (FeeForService), so there is never anything to top up, release or check for payout.
+    /// @dev Emits {Charged}. Exactly the checks of `reserve` (1-12), in its order and with its errors, so the
+    /// two accept the same claims (check 12 bounds each share by 2^64 - 1 units: ReservationAboveMax with
+    /// fundReserved = fundShare, patientReserved = patientShare). Commits exactly what `reserve` commits and
+    /// keeps it for good, as a reservation that is never released: deductibleMet += deductiblePortion;
+    /// fundUsed += fundShare; institution used += fundShare; the practitioner's service is counted for the day.
+    /// Writes no reservation record and leaves `reservationCount` unchanged, so a period's counters = the sums
+    /// over its live reservations + the sums over its charges (the {Charged} events). Nothing can release a
+    /// charge: a module that may refund must `reserve` instead.
+    /// Returns the shares and the payers as registered now: the program's fund account and the patient's
+    /// account (the accounts `reservationAccounts` would give), so the module needs no second call.
+    function charge(Supervision.Claim calldata claim)
+        external
+        returns (Supervision.Quote memory quote, address fundAccount, address patientAccount);
     /// @notice Adds `charge` to a reservation. In the reservation's own period it is extended in place;
     /// in a later period the unspent amounts (`unspentFund`, `unspentPatient`, as the module holds them) are
     /// released from it and carried with the new charge into a new reservation in the current period.

@@ -5,7 +5,7 @@ pragma solidity 0.8.37;
 /// @dev Every amount is in units of the settlement token (CareUSD, 6 decimals).
 library Payments {
     /// @notice What `FeeForService.pay` needs for one service (e.g. a virtual follow-up consultation).
-    /// @dev Not stored: the Regulator keeps the reservation (the claim and its shares) and the module emits
+    /// @dev Not stored: the Regulator emits the claim and its shares (`Charged`) and the module emits
     /// `ServicePaid`; calldata only.
     struct ServiceParams {
         uint32 programId;

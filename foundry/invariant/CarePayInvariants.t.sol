@@ -229,9 +229,9 @@ contract CarePayInvariants is HasVm, Assertions {
         }
     }
 
-    /// @notice X5 (R4, C4): for every (institution, period) the Regulator's used budget, and for every
-    /// (patient, service, period) the fund usage and deductible met, equal the sums over the reservations;
-    /// no budget is exceeded; each stream's and episode's fund balance never exceeds its reservation.
+    /// @notice X5 (R4, C4, F4): for every (institution, period) the Regulator's used budget, and for every
+    /// (patient, service, period) the fund usage and deductible met, equal the sums over the reservations plus
+    /// FeeForService's charges (the ghosts: a charge makes no reservation); no budget is exceeded; each stream's and episode's fund balance never exceeds its reservation.
     function check_regulatorCountersEqualTheLiveReservations() public view {
         uint256 periods = uint256(regulator.currentPeriod(programId)) + 1;
         uint256[] memory used = new uint256[](2 * periods);
@@ -245,6 +245,14 @@ contract CarePayInvariants is HasVm, Assertions {
             used[i * periods + res.period] += res.fundReserved;
             fundUsed[line * periods + res.period] += res.fundReserved;
             deductibleMet[line * periods + res.period] += res.deductibleCounted;
+        }
+        for (uint256 period; period < periods; ++period) {
+            for (uint256 i; i < 2; ++i) used[i * periods + period] += ghosts.chargedBudget(i, period);
+            for (uint256 p; p < 3; ++p) {
+                uint256 line = p * 3 + 2; // VIRTUAL_FOLLOW_UP, the line FeeForService charges
+                fundUsed[line * periods + period] += ghosts.chargedFund(p, period);
+                deductibleMet[line * periods + period] += ghosts.chargedDeductible(p, period);
+            }
         }
         for (uint256 period; period < periods; ++period) {
             for (uint256 i; i < 2; ++i) {

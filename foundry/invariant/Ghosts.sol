@@ -137,6 +137,21 @@ contract Ghosts {
     /// @notice Everything FeeForService was observed paying into splits.
     uint256 public feeForServicePaid;
 
+    /// @notice What FeeForService's charges committed to the Regulator's counters (they make no reservation):
+    /// fund shares per (institution index, period), and fund shares and deductible portions per (patient index,
+    /// period) of the follow-up line. X5 adds them to the sums over the live reservations.
+    mapping(uint256 institutionIndex => mapping(uint256 period => uint256)) public chargedBudget;
+    mapping(uint256 patientIndex => mapping(uint256 period => uint256)) public chargedFund;
+    mapping(uint256 patientIndex => mapping(uint256 period => uint256)) public chargedDeductible;
+
+    function addCharge(uint8 institutionIndex, uint8 patientIndex, uint32 period, uint128 fund, uint128 deductible)
+        external
+    {
+        chargedBudget[institutionIndex][period] += fund;
+        chargedFund[patientIndex][period] += fund;
+        chargedDeductible[patientIndex][period] += deductible;
+    }
+
     function markStreamTerminal(uint256 id, bytes32 snapshot) external {
         _streamFlows[id].terminal = true;
         _streamFlows[id].terminalSnapshot = snapshot;

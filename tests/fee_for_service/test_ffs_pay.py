@@ -39,20 +39,20 @@ def test_pay__first_visit_of_the_period__pulls_both_shares_and_pays_the_whole_ch
     tx = pay(sender=getattr(world, initiator))
 
     after = observe()
-    reservation_id = before["reservationCount"] + 1
+    period = regulator.periodOf(world.program_id, world.now)
     assert after["balance:fund"] == before["balance:fund"] - shares.fund
     assert after["balance:patient"] == before["balance:patient"] - shares.patient
     assert after["balance:module"] == 0
     assert after["balance:router"] == before["balance:router"] + CHARGE
     assert after["split:totalReceived"] == before["split:totalReceived"] + CHARGE
-    assert after["reservationCount"] == reservation_id
+    assert after["reservationCount"] == before["reservationCount"]  # a payment makes no reservation
     assert after["budget:used"] == before["budget:used"] + shares.fund
     assert after["usage:patient"] == (shares.deductible, shares.fund)
     assert after["doctor:servicesToday"] == before["doctor:servicesToday"] + 1
     assert after["totalPaid"] == CHARGE
 
     [paid] = tx.decode_logs(ffs.ServicePaid)
-    assert paid.reservationId == reservation_id
+    assert paid.programId == world.program_id
     assert _same(paid.patientId, PATIENT_ID)
     assert _same(paid.institution, world.hospital)
     assert _same(paid.practitioner, world.doctor)
@@ -61,21 +61,21 @@ def test_pay__first_visit_of_the_period__pulls_both_shares_and_pays_the_whole_ch
     assert paid.fundShare == shares.fund
     assert paid.patientShare == shares.patient
     assert _same(paid.serviceRecordHash, RECORD_HASH)
-    assert tx.return_value == reservation_id
+    assert list(tx.return_value) == [shares.fund, shares.patient, shares.deductible, period]
 
-    [reserved] = tx.decode_logs(regulator.Reserved)
-    assert reserved.reservationId == reservation_id
-    assert _same(reserved.module, ffs)
+    assert tx.decode_logs(regulator.Reserved) == []
+    [charged] = tx.decode_logs(regulator.Charged)
+    assert _same(charged.module, ffs)
     # Supervision.Claim decodes as a list in field order; the payee is the split, the initiator the caller.
     expected_claim = [
         world.program_id, PATIENT_ID, world.hospital, world.doctor, FOLLOW_UP, world.split_id,
         getattr(world, initiator), CHARGE,
     ]
-    assert len(reserved.claim) == len(expected_claim)
-    assert all(_same(got, want) for got, want in zip(reserved.claim, expected_claim))
-    assert list(reserved.quote) == [
-        shares.fund, shares.patient, shares.deductible, regulator.periodOf(world.program_id, world.now)
-    ]
+    assert len(charged.claim) == len(expected_claim)
+    assert all(_same(got, want) for got, want in zip(charged.claim, expected_claim))
+    assert list(charged.quote) == [shares.fund, shares.patient, shares.deductible, period]
+    # The Regulator's event comes first: a consumer pairs each ServicePaid with the Charged just before it.
+    assert charged.log_index < paid.log_index
     [split_paid] = tx.decode_logs(router.SplitPaid)
     assert _same(split_paid.splitId, world.split_id) and _same(split_paid.payer, ffs)
     assert split_paid.amount == CHARGE and split_paid.totalReceived == after["split:totalReceived"]
@@ -93,17 +93,17 @@ def test_pay__moves_money_in_the_documented_order(ffs, token, world, pay, router
     ]
 
 
-def test_pay__records_the_claim_as_a_reservation_the_module_owns(ffs, regulator, world, pay):
+def test_pay__commits_the_counters_for_good_without_a_reservation(ffs, regulator, world, pay, observe):
     shares = split_for(FOLLOW_UP_COVERAGE, CHARGE)
-    reservation_id = pay().return_value
-    r = regulator.getReservation(reservation_id)
-    assert _same(r.module, ffs)
-    assert r.programId == world.program_id
-    assert r.period == regulator.periodOf(world.program_id, world.now)
-    assert _same(r.patientId, PATIENT_ID)
-    assert _same(r.institution, world.hospital)
-    assert _same(r.serviceType, FOLLOW_UP)
-    assert (r.fundReserved, r.patientReserved, r.deductibleCounted) == (shares.fund, shares.patient, shares.deductible)
+    before = observe()
+    pay()
+    after = observe()
+    # The counters grow as under a reservation that is never released, and no reservation id is used.
+    assert after["reservationCount"] == before["reservationCount"]
+    assert regulator.getReservation(before["reservationCount"] + 1).module == "0x" + "00" * 20
+    assert after["budget:used"] == before["budget:used"] + shares.fund
+    assert after["usage:patient"] == (shares.deductible, shares.fund)
+    assert after["doctor:servicesToday"] == before["doctor:servicesToday"] + 1
 
 
 def test_pay__second_visit__no_deductible_left_and_fund_pays_its_ratio(world, pay, observe, ffs):
@@ -208,7 +208,9 @@ def test_pay__later_period__counts_in_that_period_with_a_fresh_deductible(ffs, r
     [paid] = tx.decode_logs(ffs.ServicePaid)
     assert (paid.fundShare, paid.patientShare) == (shares.fund, shares.patient)
     period = regulator.periodOf(world.program_id, next_month)
-    assert regulator.getReservation(paid.reservationId).period == period
+    assert tx.return_value.period == period
+    [charged] = tx.decode_logs(regulator.Charged)
+    assert charged.quote[3] == period  # Supervision.Quote: fundShare, patientShare, deductiblePortion, period
     assert tuple(regulator.patientUsage(world.program_id, PATIENT_ID, FOLLOW_UP, period)) == (
         shares.deductible,
         shares.fund,

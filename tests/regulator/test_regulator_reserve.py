@@ -1,4 +1,7 @@
-"""reserve: the success path (event, record, counters) and every check, in order, with its error's numbers."""
+"""reserve: the success path (event, record, counters) and every check, in order, with its error's numbers.
+
+Every refusal runs through both entry points of a claim, `reserve` and `charge` (the `submit` fixture): the two
+make exactly the same checks in the same order with the same errors (IRegulator)."""
 
 import ape
 import pytest
@@ -33,6 +36,13 @@ UNKNOWN_PATIENT = keccak(text="nobody")
 def full_coverage(regulator, actors):
     regulator.setCoverage(1, FULL, (True, False, 10_000, 0, 0), sender=actors.configurator)
     return FULL
+
+
+@pytest.fixture(params=["reserve", "charge"])
+def submit(request, regulator, actors):
+    """Sends a claim through `reserve` or `charge`, as the module."""
+    entry = getattr(regulator, request.param)
+    return lambda c: entry(c, sender=actors.module)
 
 
 def day_of(timestamp):
@@ -132,90 +142,90 @@ def test_reserve__deductible_met_and_no_ratio__changes_no_counter(regulator, act
 # ------------------------------------------------------------------------------------------------ checks, in order
 
 
-def test_reserve__zero_charge__reverts(regulator, actors, claim):
+def test_reserve__zero_charge__reverts(submit, regulator, actors, claim):
     with ape.reverts(regulator.Regulator_ZeroCharge):
-        regulator.reserve(claim(charge=0), sender=actors.module)
+        submit(claim(charge=0))
 
 
-def test_reserve__unknown_program__reverts(regulator, actors, claim):
+def test_reserve__unknown_program__reverts(submit, regulator, actors, claim):
     with ape.reverts(regulator.Regulator_ProgramNotFound, programId=8):
-        regulator.reserve(claim(program_id=8), sender=actors.module)
+        submit(claim(program_id=8))
 
 
-def test_reserve__frozen_program__reverts(regulator, actors, claim):
+def test_reserve__frozen_program__reverts(submit, regulator, actors, claim):
     regulator.setProgramFrozen(1, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_ProgramFrozen, programId=1):
-        regulator.reserve(claim(), sender=actors.module)
+        submit(claim())
 
 
-def test_reserve__before_the_first_period__reverts(regulator, actors, claim, anchor, chain):
+def test_reserve__before_the_first_period__reverts(submit, regulator, actors, claim, anchor, chain):
     future = add_months(anchor, 4)
     regulator.createProgram(actors.fund, (future, 1, MONTHS), sender=actors.configurator)
     now = chain.pending_timestamp
     chain.pending_timestamp = now
     with ape.reverts(regulator.Regulator_BeforeFirstPeriod, programId=2, timestamp=now, anchor=future):
-        regulator.reserve(claim(program_id=2), sender=actors.module)
+        submit(claim(program_id=2))
 
 
 @pytest.mark.parametrize("who", ["outsider", "patient2", "zero", "revoked_operator"])
-def test_reserve__initiator_neither_patient_nor_operator__reverts(regulator, actors, claim, who):
+def test_reserve__initiator_neither_patient_nor_operator__reverts(submit, regulator, actors, claim, who):
     if who == "revoked_operator":
         regulator.setFundOperator(1, actors.operator, False, sender=actors.fund)
     initiator = {"outsider": actors.outsider, "patient2": actors.patient2, "zero": ZERO}.get(who, actors.operator)
     with ape.reverts(regulator.Regulator_UnauthorizedInitiator, programId=1, patientId=PATIENT, initiator=initiator):
-        regulator.reserve(claim(initiator=initiator), sender=actors.module)
+        submit(claim(initiator=initiator))
 
 
-def test_reserve__unregistered_patient__reverts(regulator, actors, claim):
+def test_reserve__unregistered_patient__reverts(submit, regulator, actors, claim):
     with ape.reverts(regulator.Regulator_PatientNotRegistered, patientId=UNKNOWN_PATIENT):
-        regulator.reserve(claim(patient_id=UNKNOWN_PATIENT, initiator=actors.operator), sender=actors.module)
+        submit(claim(patient_id=UNKNOWN_PATIENT, initiator=actors.operator))
 
 
-def test_reserve__patient_of_another_program__reverts(regulator, actors, claim, anchor):
+def test_reserve__patient_of_another_program__reverts(submit, regulator, actors, claim, anchor):
     regulator.createProgram(actors.fund, (anchor, 1, MONTHS), sender=actors.configurator)
     with ape.reverts(regulator.Regulator_PatientNotInProgram, patientId=PATIENT, patientProgramId=1, programId=2):
-        regulator.reserve(claim(program_id=2), sender=actors.module)
+        submit(claim(program_id=2))
 
 
-def test_reserve__frozen_patient__reverts(regulator, actors, claim):
+def test_reserve__frozen_patient__reverts(submit, regulator, actors, claim):
     regulator.setPatientFrozen(PATIENT, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_PatientFrozen, patientId=PATIENT):
-        regulator.reserve(claim(), sender=actors.module)
+        submit(claim())
 
 
-def test_reserve__unregistered_institution__reverts(regulator, actors, claim):
+def test_reserve__unregistered_institution__reverts(submit, regulator, actors, claim):
     with ape.reverts(regulator.Regulator_InstitutionNotRegistered, institution=actors.outsider):
-        regulator.reserve(claim(institution=actors.outsider), sender=actors.module)
+        submit(claim(institution=actors.outsider))
 
 
-def test_reserve__frozen_institution__reverts(regulator, actors, claim):
+def test_reserve__frozen_institution__reverts(submit, regulator, actors, claim):
     regulator.setInstitutionFrozen(actors.institution, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_InstitutionFrozen, institution=actors.institution):
-        regulator.reserve(claim(), sender=actors.module)
+        submit(claim())
 
 
-def test_reserve__unregistered_practitioner__reverts(regulator, actors, claim):
+def test_reserve__unregistered_practitioner__reverts(submit, regulator, actors, claim):
     with ape.reverts(regulator.Regulator_PractitionerNotRegistered, practitioner=actors.outsider):
-        regulator.reserve(claim(practitioner=actors.outsider), sender=actors.module)
+        submit(claim(practitioner=actors.outsider))
 
 
-def test_reserve__practitioner_of_another_institution__reverts(regulator, actors, claim):
+def test_reserve__practitioner_of_another_institution__reverts(submit, regulator, actors, claim):
     with ape.reverts(
         regulator.Regulator_PractitionerNotAtInstitution,
         practitioner=actors.practitioner2,
         practitionerInstitution=actors.institution2,
         institution=actors.institution,
     ):
-        regulator.reserve(claim(practitioner=actors.practitioner2), sender=actors.module)
+        submit(claim(practitioner=actors.practitioner2))
 
 
-def test_reserve__frozen_practitioner__reverts(regulator, actors, claim):
+def test_reserve__frozen_practitioner__reverts(submit, regulator, actors, claim):
     regulator.setPractitionerFrozen(actors.practitioner, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_PractitionerFrozen, practitioner=actors.practitioner):
-        regulator.reserve(claim(), sender=actors.module)
+        submit(claim())
 
 
-def test_reserve__practitioner_over_daily_limit__reverts_until_the_next_utc_day(regulator, actors, reserve, claim, chain):
+def test_reserve__practitioner_over_daily_limit__reverts_until_the_next_utc_day(submit, regulator, actors, reserve, claim, chain):
     for _ in range(DAILY_LIMIT):
         reserve()
     now = chain.pending_timestamp
@@ -225,7 +235,7 @@ def test_reserve__practitioner_over_daily_limit__reverts_until_the_next_utc_day(
     with ape.reverts(
         regulator.Regulator_DailyServiceLimitReached, practitioner=actors.practitioner, day=day, limit=DAILY_LIMIT
     ):
-        regulator.reserve(claim(), sender=actors.module)
+        submit(claim())
     # Another practitioner of the same institution is counted separately ...
     reserve(practitioner=actors.practitioner3)
     # ... and the next UTC day starts from zero.
@@ -236,24 +246,24 @@ def test_reserve__practitioner_over_daily_limit__reverts_until_the_next_utc_day(
     assert regulator.practitionerServices(actors.practitioner, day) == 0
 
 
-def test_reserve__practitioner_with_zero_limit__reverts(regulator, actors, claim, chain):
+def test_reserve__practitioner_with_zero_limit__reverts(submit, regulator, actors, claim, chain):
     regulator.registerPractitioner(actors.practitioner, actors.institution, 0, sender=actors.registrar)
     now = chain.pending_timestamp
     chain.pending_timestamp = now
     with ape.reverts(
         regulator.Regulator_DailyServiceLimitReached, practitioner=actors.practitioner, day=day_of(now), limit=0
     ):
-        regulator.reserve(claim(), sender=actors.module)
+        submit(claim())
 
 
 @pytest.mark.parametrize("service", [FIRST_VISIT, keccak(text="NEVER_CONFIGURED")])
-def test_reserve__service_not_covered__reverts(regulator, actors, claim, service):
+def test_reserve__service_not_covered__reverts(submit, regulator, actors, claim, service):
     # e.g. online first visits: only follow-up visits are covered online.
     with ape.reverts(regulator.Regulator_ServiceNotCovered, programId=1, serviceType=service):
-        regulator.reserve(claim(service_type=service), sender=actors.module)
+        submit(claim(service_type=service))
 
 
-def test_reserve__other_region_without_cross_region_rule__reverts(regulator, actors, claim):
+def test_reserve__other_region_without_cross_region_rule__reverts(submit, regulator, actors, claim):
     with ape.reverts(
         regulator.Regulator_CrossRegionNotAllowed,
         programId=1,
@@ -261,12 +271,12 @@ def test_reserve__other_region_without_cross_region_rule__reverts(regulator, act
         patientRegion=REGION,
         institutionRegion=OTHER_REGION,
     ):
-        regulator.reserve(
-            claim(institution=actors.institution2, practitioner=actors.practitioner2), sender=actors.module
+        submit(
+            claim(institution=actors.institution2, practitioner=actors.practitioner2)
         )
 
 
-def test_reserve__patient_moved_region__reverts(regulator, actors, claim):
+def test_reserve__patient_moved_region__reverts(submit, regulator, actors, claim):
     regulator.registerPatient(PATIENT, actors.patient, 1, 999, sender=actors.registrar)
     with ape.reverts(
         regulator.Regulator_CrossRegionNotAllowed,
@@ -275,11 +285,11 @@ def test_reserve__patient_moved_region__reverts(regulator, actors, claim):
         patientRegion=999,
         institutionRegion=REGION,
     ):
-        regulator.reserve(claim(), sender=actors.module)
+        submit(claim())
 
 
 @pytest.mark.parametrize("case", ["never_approved", "withdrawn", "approved_by_another_institution"])
-def test_reserve__payee_not_approved__reverts(regulator, actors, claim, case):
+def test_reserve__payee_not_approved__reverts(submit, regulator, actors, claim, case):
     payee = PAYEE
     if case == "never_approved":
         payee = keccak(text="unknown-split")
@@ -289,10 +299,10 @@ def test_reserve__payee_not_approved__reverts(regulator, actors, claim, case):
         payee = keccak(text="institution2-only")
         regulator.setPayeeApproval(payee, True, sender=actors.institution2)
     with ape.reverts(regulator.Regulator_PayeeNotApproved, institution=actors.institution, payee=payee):
-        regulator.reserve(claim(payee=payee), sender=actors.module)
+        submit(claim(payee=payee))
 
 
-def test_reserve__fund_share_above_default_budget__reverts(regulator, actors, claim, full_coverage):
+def test_reserve__fund_share_above_default_budget__reverts(submit, regulator, actors, claim, full_coverage):
     with ape.reverts(
         regulator.Regulator_BudgetExceeded,
         programId=1,
@@ -301,10 +311,10 @@ def test_reserve__fund_share_above_default_budget__reverts(regulator, actors, cl
         requested=DEFAULT_BUDGET + 1,
         remaining=DEFAULT_BUDGET,
     ):
-        regulator.reserve(claim(service_type=full_coverage, charge=DEFAULT_BUDGET + 1), sender=actors.module)
+        submit(claim(service_type=full_coverage, charge=DEFAULT_BUDGET + 1))
 
 
-def test_reserve__budget__can_be_exhausted_exactly_to_the_unit(regulator, actors, reserve, claim, full_coverage):
+def test_reserve__budget__can_be_exhausted_exactly_to_the_unit(submit, regulator, actors, reserve, claim, full_coverage):
     budget = 1_000_003
     regulator.setPeriodBudget(1, actors.institution, 0, budget, sender=actors.configurator)
     reserve(service_type=full_coverage, charge=budget - 1)
@@ -317,7 +327,7 @@ def test_reserve__budget__can_be_exhausted_exactly_to_the_unit(regulator, actors
         requested=2,
         remaining=1,
     ):
-        regulator.reserve(claim(service_type=full_coverage, charge=2), sender=actors.module)
+        submit(claim(service_type=full_coverage, charge=2))
     reserve(service_type=full_coverage, charge=1)  # exactly the remaining unit
     assert regulator.budgetOf(1, actors.institution, 0) == (budget, budget, 0)
     with ape.reverts(
@@ -328,12 +338,12 @@ def test_reserve__budget__can_be_exhausted_exactly_to_the_unit(regulator, actors
         requested=1,
         remaining=0,
     ):
-        regulator.reserve(
-            claim(service_type=full_coverage, charge=1, practitioner=actors.practitioner3), sender=actors.module
+        submit(
+            claim(service_type=full_coverage, charge=1, practitioner=actors.practitioner3)
         )
 
 
-def test_reserve__explicit_zero_budget__refuses_any_fund_share(regulator, actors, claim, full_coverage):
+def test_reserve__explicit_zero_budget__refuses_any_fund_share(submit, regulator, actors, claim, full_coverage):
     regulator.setPeriodBudget(1, actors.institution, 0, 0, sender=actors.configurator)
     with ape.reverts(
         regulator.Regulator_BudgetExceeded,
@@ -343,7 +353,7 @@ def test_reserve__explicit_zero_budget__refuses_any_fund_share(regulator, actors
         requested=1,
         remaining=0,
     ):
-        regulator.reserve(claim(service_type=full_coverage, charge=1), sender=actors.module)
+        submit(claim(service_type=full_coverage, charge=1))
 
 
 def test_reserve__budgets__are_per_institution(regulator, actors, reserve, full_coverage):
@@ -355,7 +365,7 @@ def test_reserve__budgets__are_per_institution(regulator, actors, reserve, full_
     assert regulator.budgetOf(1, actors.institution2, 0) == (DEFAULT_BUDGET, 7, DEFAULT_BUDGET - 7)
 
 
-def test_reserve__failed_check__counts_nothing(regulator, actors, claim, full_coverage, chain):
+def test_reserve__failed_check__counts_nothing(submit, regulator, actors, claim, full_coverage, chain):
     now = chain.pending_timestamp
     chain.pending_timestamp = now
     with ape.reverts(
@@ -366,7 +376,7 @@ def test_reserve__failed_check__counts_nothing(regulator, actors, claim, full_co
         requested=DEFAULT_BUDGET + 1,
         remaining=DEFAULT_BUDGET,
     ):
-        regulator.reserve(claim(service_type=full_coverage, charge=DEFAULT_BUDGET + 1), sender=actors.module)
+        submit(claim(service_type=full_coverage, charge=DEFAULT_BUDGET + 1))
     assert regulator.practitionerServices(actors.practitioner, day_of(now)) == 0
     assert regulator.reservationCount() == 0
     assert regulator.patientUsage(1, PATIENT, full_coverage, 0) == (0, 0)
@@ -375,59 +385,58 @@ def test_reserve__failed_check__counts_nothing(regulator, actors, claim, full_co
 # ------------------------------------------------------------------------------------------------ order of checks
 
 
-def test_reserve__order__zero_charge_before_program(regulator, actors, claim):
+def test_reserve__order__zero_charge_before_program(submit, regulator, actors, claim):
     with ape.reverts(regulator.Regulator_ZeroCharge):
-        regulator.reserve(claim(program_id=9, charge=0), sender=actors.module)
+        submit(claim(program_id=9, charge=0))
 
 
-def test_reserve__order__program_before_initiator(regulator, actors, claim):
+def test_reserve__order__program_before_initiator(submit, regulator, actors, claim):
     regulator.setProgramFrozen(1, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_ProgramFrozen, programId=1):
-        regulator.reserve(claim(initiator=actors.outsider), sender=actors.module)
+        submit(claim(initiator=actors.outsider))
 
 
-def test_reserve__order__initiator_before_patient(regulator, actors, claim):
+def test_reserve__order__initiator_before_patient(submit, regulator, actors, claim):
     regulator.setPatientFrozen(PATIENT, True, sender=actors.supervisor)
     with ape.reverts(
         regulator.Regulator_UnauthorizedInitiator, programId=1, patientId=PATIENT, initiator=actors.outsider
     ):
-        regulator.reserve(claim(initiator=actors.outsider), sender=actors.module)
+        submit(claim(initiator=actors.outsider))
 
 
-def test_reserve__order__patient_before_institution(regulator, actors, claim):
+def test_reserve__order__patient_before_institution(submit, regulator, actors, claim):
     regulator.setPatientFrozen(PATIENT2, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_PatientFrozen, patientId=PATIENT2):
-        regulator.reserve(
-            claim(patient_id=PATIENT2, initiator=actors.patient2, institution=actors.outsider), sender=actors.module
+        submit(
+            claim(patient_id=PATIENT2, initiator=actors.patient2, institution=actors.outsider)
         )
 
 
-def test_reserve__order__institution_before_practitioner(regulator, actors, claim):
+def test_reserve__order__institution_before_practitioner(submit, regulator, actors, claim):
     regulator.setInstitutionFrozen(actors.institution, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_InstitutionFrozen, institution=actors.institution):
-        regulator.reserve(claim(practitioner=actors.outsider), sender=actors.module)
+        submit(claim(practitioner=actors.outsider))
 
 
-def test_reserve__order__practitioner_before_coverage(regulator, actors, claim):
+def test_reserve__order__practitioner_before_coverage(submit, regulator, actors, claim):
     regulator.setPractitionerFrozen(actors.practitioner, True, sender=actors.supervisor)
     with ape.reverts(regulator.Regulator_PractitionerFrozen, practitioner=actors.practitioner):
-        regulator.reserve(claim(service_type=FIRST_VISIT), sender=actors.module)
+        submit(claim(service_type=FIRST_VISIT))
 
 
-def test_reserve__order__coverage_before_region_and_payee(regulator, actors, claim):
+def test_reserve__order__coverage_before_region_and_payee(submit, regulator, actors, claim):
     with ape.reverts(regulator.Regulator_ServiceNotCovered, programId=1, serviceType=FIRST_VISIT):
-        regulator.reserve(
+        submit(
             claim(
                 service_type=FIRST_VISIT,
                 institution=actors.institution2,
                 practitioner=actors.practitioner2,
                 payee=keccak(text="x"),
             ),
-            sender=actors.module,
         )
 
 
-def test_reserve__order__region_before_payee(regulator, actors, claim):
+def test_reserve__order__region_before_payee(submit, regulator, actors, claim):
     with ape.reverts(
         regulator.Regulator_CrossRegionNotAllowed,
         programId=1,
@@ -435,15 +444,14 @@ def test_reserve__order__region_before_payee(regulator, actors, claim):
         patientRegion=REGION,
         institutionRegion=OTHER_REGION,
     ):
-        regulator.reserve(
+        submit(
             claim(institution=actors.institution2, practitioner=actors.practitioner2, payee=keccak(text="x")),
-            sender=actors.module,
         )
 
 
-def test_reserve__order__payee_before_budget(regulator, actors, claim, full_coverage):
+def test_reserve__order__payee_before_budget(submit, regulator, actors, claim, full_coverage):
     payee = keccak(text="x")
     with ape.reverts(regulator.Regulator_PayeeNotApproved, institution=actors.institution, payee=payee):
-        regulator.reserve(
-            claim(service_type=full_coverage, charge=DEFAULT_BUDGET + 1, payee=payee), sender=actors.module
+        submit(
+            claim(service_type=full_coverage, charge=DEFAULT_BUDGET + 1, payee=payee)
         )

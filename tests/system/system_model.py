@@ -1,12 +1,12 @@
 """A plain-Python model of the whole CarePay suite, written from the interfaces' NatSpec, not from the code.
 
 It predicts, for every action of the system state machine, what each contract must hold afterwards:
-  - `Books`: the Regulator's reservations and the counters derived from them (institution budget used per
-    period, patient deductibleMet / fundUsed per service and period), with the cost-sharing rule of
+  - `Books`: the Regulator's reservations and charges and the counters derived from them (institution budget
+    used per period, patient deductibleMet / fundUsed per service and period), with the cost-sharing rule of
     `carepay.cost_sharing` and the refusals the machine provokes (frozen program or institution, budget);
   - `StreamItem`: one CareStream stream, as a list of active intervals (not the contract's snapshots);
   - `EpisodeItem`: one OutcomeEscrow episode, milestone by milestone;
-  - `ServicePayment`: one FeeForService payment (reserved, pulled and paid into the split at once);
+  - `ServicePayment`: one FeeForService payment (charged, pulled and paid into the split at once);
   - `SplitBook`: one SplitRouter split with its lazy, exact sharing rule;
   - `Wallets`: the expected token balance of every account the run touches.
 Who paid for each unit that leaves a stream or an episode is attributed with `carepay.payer_shares.Ledger`.
@@ -76,6 +76,18 @@ class Reservation:
 
 
 @dataclass(frozen=True)
+class Charge:
+    """A claim paid at once (`IRegulator.charge`): counted for good, with no reservation record."""
+
+    period: int
+    institution: int
+    patient: int
+    service: bytes
+    fund: int
+    counted: int  # the deductible portion
+
+
+@dataclass(frozen=True)
 class Refusal:
     """A Regulator error the model expects, by name and arguments."""
 
@@ -84,22 +96,31 @@ class Refusal:
 
 
 class Books:
-    """The Regulator's reservations and the counters that must equal their sums."""
+    """The Regulator's reservations and charges, and the counters that must equal their sums."""
 
     def __init__(self, first_id: int):
         self.reservations: dict[int, Reservation] = {}
+        self.charges: list[Charge] = []
         self.last_id = first_id - 1
+
+    def _counted(self):
+        """Everything that counts in the counters: the live reservations and the charges."""
+        return [*self.reservations.values(), *self.charges]
 
     def usage(self, patient: int, service: bytes, period: int) -> tuple[int, int]:
         met = fund = 0
-        for r in self.reservations.values():
+        for r in self._counted():
             if (r.patient, r.service, r.period) == (patient, service, period):
                 met += r.counted
                 fund += r.fund
         return met, fund
 
     def used(self, institution: int, period: int) -> int:
-        return sum(r.fund for r in self.reservations.values() if (r.institution, r.period) == (institution, period))
+        return sum(r.fund for r in self._counted() if (r.institution, r.period) == (institution, period))
+
+    def charge(self, period, institution, patient, service, shares: Shares) -> None:
+        """A charge counts as a reservation that is never released, and uses no reservation id."""
+        self.charges.append(Charge(period, institution, patient, service, shares.fund, shares.deductible))
 
     def shares(self, patient: int, service: bytes, period: int, charge: int, carried_fund: int = 0) -> Shares:
         """Cost sharing of `charge` now; carried fund enters fundUsed first (IRegulator.topUp)."""
@@ -351,7 +372,7 @@ class StreamItem:
 
 @dataclass(frozen=True)
 class ServicePayment:
-    """A FeeForService payment: nothing stays in the module; its reservation is never released."""
+    """A FeeForService payment: nothing stays in the module; the Regulator's charge is never released."""
 
     patient: int
     institution: int
@@ -359,7 +380,6 @@ class ServicePayment:
     charge: int
     fund: int  # pulled from the fund account
     patient_amount: int  # pulled from the patient's account
-    reservation_id: int
 
     @property
     def paid(self) -> int:

@@ -535,12 +535,8 @@ class SuiteStateMachine(RuleBasedStateMachine):
             return
         self._note("service paid" if shares.fund else "service paid by the patient alone")
         self.suite.fee_for_service.pay(params, sender=sender)
-        reservation_id = self.books.reserve(
-            self.addresses["fee_for_service"], period, institution, patient, FOLLOW_UP, shares
-        )
-        self.payments.append(
-            ServicePayment(patient, institution, split, charge, shares.fund, shares.patient, reservation_id)
-        )
+        self.books.charge(period, institution, patient, FOLLOW_UP, shares)  # no reservation id is used
+        self.payments.append(ServicePayment(patient, institution, split, charge, shares.fund, shares.patient))
         self._deposit("fee_for_service", patient, shares)
         self._pay_split("fee_for_service", split, charge)
 
@@ -614,8 +610,9 @@ class SuiteStateMachine(RuleBasedStateMachine):
     def _observe(self):
         """One batched reading of the chain per step, shared by the invariants of that step."""
         if self.observed is None or self.observed[0] != self.version:
-            budget_keys = sorted({(r.institution, r.period) for r in self.books.reservations.values()})
-            usage_keys = sorted({(r.patient, r.service, r.period) for r in self.books.reservations.values()})
+            counted = [*self.books.reservations.values(), *self.books.charges]
+            budget_keys = sorted({(r.institution, r.period) for r in counted})
+            usage_keys = sorted({(r.patient, r.service, r.period) for r in counted})
             obs = self.views.observe(
                 self.world,
                 [s.stream_id for s in self.streams],
@@ -690,11 +687,10 @@ class SuiteStateMachine(RuleBasedStateMachine):
             else:
                 assert still_in == 0  # an ended episode holds nothing for the payers
         # A service payment is paid in full at once: both shares make the charge, all of it went to the split,
-        # and the module's total is the sum of the charges.
+        # and the module's total is the sum of the charges. It leaves no reservation (the Regulator's charge).
         for payment in self.payments:
             assert payment.fund + payment.patient_amount == payment.charge == payment.paid
-            record = obs.reservations[payment.reservation_id]
-            assert (record.fundReserved, record.patientReserved) == (payment.fund, payment.patient_amount)
+        assert all(r.module != self.addresses["fee_for_service"] for r in obs.reservations.values())
         assert obs.fee_for_service_total_paid == sum(p.charge for p in self.payments)
 
     @invariant()
@@ -738,19 +734,24 @@ class SuiteStateMachine(RuleBasedStateMachine):
                 r.patient_amount,
                 r.counted,
             )
-        # The counters are sums over the chain's own reservation records.
+        # The counters are sums over the chain's own reservation records plus the charges, which leave no record
+        # (the model's, each checked against the module's payment above).
         records = list(obs.reservations.values())
+        charges = self.books.charges
         for (institution, period), (_, used, _) in obs.budgets.items():
             address = self._institution_address(institution)
-            assert used == sum(x.fundReserved for x in records if (x.institution, x.period) == (address, period))
+            reserved = sum(x.fundReserved for x in records if (x.institution, x.period) == (address, period))
+            charged = sum(c.fund for c in charges if (c.institution, c.period) == (institution, period))
+            assert used == reserved + charged
         for (patient, service, period), (met, fund_used) in obs.usage.items():
             mine = [
                 x
                 for x in records
                 if (x.patientId, x.serviceType, x.period) == (w.patient_ids[patient], service, period)
             ]
-            assert fund_used == sum(x.fundReserved for x in mine)
-            assert met == sum(x.deductibleCounted for x in mine)
+            charged = [c for c in charges if (c.patient, c.service, c.period) == (patient, service, period)]
+            assert fund_used == sum(x.fundReserved for x in mine) + sum(c.fund for c in charged)
+            assert met == sum(x.deductibleCounted for x in mine) + sum(c.counted for c in charged)
         # What a module holds of the fund's money is covered by the item's live reservation.
         for item in self.streams:
             ledger = obs.streams[item.stream_id].ledger

@@ -88,17 +88,16 @@ def test_report__stream_and_episode_tables__have_the_money_to_the_unit(report, h
     assert usd(333 * UNIT + 3) in row  # the whole price, fund and patient shares together
 
 
-def test_report__fee_for_service_table__has_each_payments_shares_as_the_regulator_holds_them(report, history):
+def test_report__fee_for_service_table__has_each_payments_shares_as_the_regulator_charged_them(report, history, w3):
     out_dir, _ = report
     text = (out_dir / "report.md").read_text()
-    regulator, module = history.suite.regulator, str(history.suite.fee_for_service.address)
-    reservations = [
-        (rid, regulator.getReservation(rid)) for rid in range(1, regulator.reservationCount() + 1)
-        if str(regulator.getReservation(rid).module) == module
-    ]
-    assert sorted(r.fundReserved + r.patientReserved for _, r in reservations) == sorted(c for _, c in FEE_FOR_SERVICE_VISITS)
-    for rid, reservation in reservations:
-        _row(text, f"| {rid} | ", f"0x{history.splits[0].hex()[:10]}", f"| {usd(reservation.fundReserved)} | {usd(reservation.patientReserved)} |")
+    regulator, module = history.suite.regulator, str(history.suite.fee_for_service.address).lower()
+    # Payments make no reservation: the Regulator's Charged events of the module are the record.
+    charged = [log for log in regulator.Charged.range(history.deploy_block, w3.eth.block_number + 1) if str(log.module).lower() == module]
+    assert sorted(log.claim[7] for log in charged) == sorted(c for _, c in FEE_FOR_SERVICE_VISITS)  # Claim.charge
+    for number, log in enumerate(charged, start=1):
+        fund, patient, _, period = log.quote
+        _row(text, f"| {number} | {period} | ", f"0x{history.splits[0].hex()[:10]}", f"| {usd(fund)} | {usd(patient)} |")
 
 
 def test_report__split_table__has_every_recipients_claim(report, history):

@@ -105,7 +105,7 @@ def test_verify__regulator_budget_counter_written_in_storage__breaks_r4_for_that
     _set_storage(w3, regulator.address, slot, word + 1)  # `used` is the low 128 bits
 
     result = _verify(history, w3)
-    breach = _only(result, "R4", f"institution {institution}", "used (sum of live reservations)")
+    breach = _only(result, "R4", f"institution {institution}", "used (sum of live reservations and charges)")
     assert "period 0" in breach.subject
     assert (breach.expected, breach.actual) == (used, used + 1)
     assert result.check("X5").status == "fail"

@@ -61,7 +61,13 @@ def test_verify__fee_for_service_payments__shares_reach_the_split_and_the_module
     f2, f4 = result.check("F2"), result.check("F4")
     assert (f2.status, f2.breaches, f2.figures["module balance"], f2.figures["paid through"]) == (PASS, [], 0, FEE_FOR_SERVICE_CHARGES)
     assert (f4.status, f4.breaches, f4.figures["totalPaid"]) == (PASS, [], module.totalPaid())
-    assert f4.compared == 2 * 4 + 1  # per payment: quote found, two shares, split paid; then totalPaid()
+    # Per payment: its charge found, two shares, program, patient, institution, service type, split paid; then
+    # totalPaid().
+    assert f4.compared == 2 * 8 + 1
+    assert [p["payment"] for p in book.payments] == [1, 2]
+    regulator = done.regulator
+    assert len(regulator.charged) == 2 and regulator.last_charged == {}  # each charge paired with its payment
+    assert all(r.module != str(module.address) for r in regulator.reservations.values())  # no reservation
 
 
 def test_verify__small_block_ranges__reads_the_same_events(history, w3):
