@@ -74,12 +74,12 @@ contract FeeForService is IFeeForService, ReentrancyGuardTransient {
         // A split that does not exist would make the payment fail only after both pulls.
         if (!ROUTER.splitExists(params.splitId)) revert Errors.FeeForService_UnknownSplit(params.splitId);
 
-        // Checks: every rule of the Regulator and the cost sharing; its errors propagate unchanged. `charge`
+        // Checks: every rule of the Regulator and the cost sharing; its errors propagate unchanged. `commitCharge`
         // commits the counters for good without a reservation: the whole charge moves in this transaction, so
         // there is never anything to top up, release or check for payout. It also names both payers.
         address fundAccount;
         address patientAccount;
-        (quote, fundAccount, patientAccount) = REGULATOR.charge(
+        (quote, fundAccount, patientAccount) = REGULATOR.commitCharge(
             Supervision.Claim({
                 programId: params.programId,
                 patientId: params.patientId,

@@ -489,7 +489,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
     }
 
     /// @inheritdoc IRegulator
-    function charge(Supervision.Claim calldata claim)
+    function commitCharge(Supervision.Claim calldata claim)
         external
         override
         onlyRole(MODULE_ROLE)
@@ -500,7 +500,7 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         // The counters grow exactly as under a reservation that is never released; no record is written,
         // because a payment made in the same transaction has nothing left to top up, release or pay out.
         q = _commit(claim.programId, institutionNumber, period, coverage, patientNumber, claim.charge, 0);
-        // A reservation's 64-bit bound (reserve's check 12), so that `reserve` and `charge` accept exactly the
+        // A reservation's 64-bit bound (reserve's check 12), so that `reserve` and `commitCharge` accept exactly the
         // same claims and a module moving from one to the other meets no new refusal.
         if (q.fundShare > type(uint64).max || q.patientShare > type(uint64).max) {
             revert Errors.Regulator_ReservationAboveMax(q.fundShare, q.patientShare, type(uint64).max);

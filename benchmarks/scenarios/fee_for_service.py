@@ -8,7 +8,7 @@ from benchmarks.chain import TransactionFailed
 from benchmarks.recorder import Recorder
 from benchmarks.world import UNIT, derived, patient_id
 
-PAY = ("Regulator.charge (the 11 checks of reserve, day counter, patient usage, institution ledger, no reservation "
+PAY = ("Regulator.commitCharge (the 11 checks of reserve, day counter, patient usage, institution ledger, no reservation "
        "record), CareUSD transferFrom of the fund share and of the patient share, SplitRouter.pay, Charged + "
        "ServicePaid")
 CHARGE = 80 * UNIT

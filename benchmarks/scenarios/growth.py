@@ -103,7 +103,7 @@ def probe(rec: Recorder) -> None:
       case="by a module account; the patient's first claim on this service line", includes="")
     m("Regulator.topUp", w.module, reg, "topUp", reservation, 0, 0, 20 * UNIT, w.operator, case="same period",
       includes="")
-    m("Regulator.charge", w.module, reg, "charge", w.claim(50 * UNIT, pid, inst, prac),
+    m("Regulator.commitCharge", w.module, reg, "commitCharge", w.claim(50 * UNIT, pid, inst, prac),
       case="by a module account; same patient and line as the reservation", includes="")
     m("Regulator.release", w.module, reg, "release", reservation, 10 * UNIT, 0, case="partial", includes="")
     m("SplitRouter.pay", w.fund, w.router, "pay", w.split_id, 50 * UNIT, case="later", includes="")

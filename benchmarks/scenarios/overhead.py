@@ -43,9 +43,9 @@ def measure(rec: Recorder, catalog: Recorder) -> list[dict[str, Any]]:
         "what": "unsupervised = the same transaction's 21,000 base and calldata; the overhead is the "
                 "execution gas of reserve, warm case: every check and the counters; called from a contract it "
                 "adds a call (~2,600 cold account access + ~1,000 call and ABI costs)", "why": RESERVE_WHY})
-    charge = catalog.row("Regulator.charge")
+    charge = catalog.row("Regulator.commitCharge")
     pairs.append({
-        "name": "charge of a claim paid at once (Regulator.charge alone, called by a module account)",
+        "name": "charge of a claim paid at once (Regulator.commitCharge alone, called by a module account)",
         "supervised": charge["gas"], "unsupervised": 21_000 + charge["calldata_gas"],
         "overhead": charge["execution_gas"],
         "what": "as the reservation above, the same claim and checks and counters, without the reservation record "
@@ -55,7 +55,7 @@ def measure(rec: Recorder, catalog: Recorder) -> list[dict[str, Any]]:
             sender = payer(rec)
             supervised = rec.measure("overhead.ffs_pay", sender, w.ffs, "pay", w.ffs_payment(CHARGE, record=b"\x71" * 32),
                                      case="the same charge through FeeForService (warm)",
-                                     includes="Regulator.charge + fund-share and patient-share transferFrom + "
+                                     includes="Regulator.commitCharge + fund-share and patient-share transferFrom + "
                                               "SplitRouter.pay, Charged + ServicePaid")
             pairs.append({
                 "name": "immediate payment: FeeForService.pay versus SplitRouter.pay of the same charge",

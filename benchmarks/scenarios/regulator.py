@@ -1,4 +1,4 @@
-"""Regulator: configuration, registry, freezes, and the module calls (reserve, charge, topUp, release) made
+"""Regulator: configuration, registry, freezes, and the module calls (reserve, commitCharge, topUp, release) made
 directly by an account holding MODULE_ROLE, which prices the supervision of a claim on its own."""
 
 from __future__ import annotations
@@ -72,7 +72,7 @@ def _measure_module_calls(rec: Recorder, inst: str, prac: str, pid: bytes) -> No
                 includes=RESERVE + "; the patient's usage, the institution's ledger and the day counter are new slots")
     rec.measure("Regulator.reserve", w.module, reg, "reserve", w.claim(100 * UNIT, pid, inst, prac),
                 case="typical: a later claim, same patient, institution and day", includes=RESERVE)
-    rec.measure("Regulator.charge", w.module, reg, "charge", w.claim(100 * UNIT, pid, inst, prac),
+    rec.measure("Regulator.commitCharge", w.module, reg, "commitCharge", w.claim(100 * UNIT, pid, inst, prac),
                 case="typical: a later claim, same patient, institution and day (as Regulator.reserve)",
                 includes=CHARGE)
     fund_held, patient_held = _held(rec, first + 1)

@@ -21,14 +21,14 @@ import {Supervision} from "../types/Supervision.sol";
 ///   - the module holds nothing between transactions: each `pay` takes in what it pays out, so its balance is
 ///     the same after the call as before it (zero, unless someone sent it units directly: no function moves
 ///     those, as with the router).
-/// The Regulator's `charge` commits the payment to its counters for good (the fund share in the period's budget
+/// The Regulator's `commitCharge` commits the payment to its counters for good (the fund share in the period's budget
 /// and the patient's fundUsed, the deductible portion in deductibleMet, the service in the practitioner's day)
 /// without a reservation: a reservation would only record what is paid out in the same transaction, and nothing
 /// is ever refunded by this module (a correction is a separate, off-module matter). The record of a payment is
 /// the pair of events of its transaction: the Regulator's `Charged` (the claim, the period and the deductible
 /// portion), then this module's `ServicePaid` (the split and the service record's hash); `pay` cannot be
 /// re-entered, so each `ServicePaid` belongs to the `Charged` of this module just before it.
-/// The payout needs no `checkPayout`: `charge` refuses a frozen program or institution in the same
+/// The payout needs no `checkPayout`: `commitCharge` refuses a frozen program or institution in the same
 /// transaction, which is the very condition `checkPayout` tests.
 interface IFeeForService {
     /*//////////////////////////////////////////////////////////////////////////

@@ -36,7 +36,7 @@ import {Supervision} from "../types/Supervision.sol";
 /// a registered institution approves its payees; only the module that made a reservation may top it up or
 /// release it.
 ///
-/// Freezes: a frozen program, institution, practitioner or patient blocks new reservations that involve it; a
+/// Freezes: a frozen program, institution, practitioner or patient blocks new reservations and charges that involve it; a
 /// frozen program, institution or patient also blocks top-ups (a practitioner freeze does not: the care already
 /// claimed goes on); a frozen program or institution also blocks payouts (`checkPayout`) of its own
 /// reservations. Releases (refunds) are never blocked.
@@ -264,7 +264,7 @@ interface IRegulator {
     /// charge: a module that may refund must `reserve` instead.
     /// Returns the shares and the payers as registered now: the program's fund account and the patient's
     /// account (the accounts `reservationAccounts` would give), so the module needs no second call.
-    function charge(Supervision.Claim calldata claim)
+    function commitCharge(Supervision.Claim calldata claim)
         external
         returns (Supervision.Quote memory quote, address fundAccount, address patientAccount);
     /// @notice Adds `charge` to a reservation. In the reservation's own period it is extended in place;

@@ -4,15 +4,15 @@
 patient's counters from zero. "Warm patient": the same patient's next payment, counters already non-zero.
 Both run after a first payment of the module by another patient, so the module's total, the institution's
 budget ledger, the doctor's daily counter and the split's ledger are already non-zero: the difference is the
-patient's. No payment writes a reservation: the Regulator's `charge` only updates the counters.
+patient's. No payment writes a reservation: the Regulator's `commitCharge` only updates the counters.
 """
 
 from .conftest import PATIENT2_ID
 
 # Measured (solc 0.8.37, prague): cold patient 179,030, warm patient 161,933. Through `reserve` (a two-slot
 # reservation and the reservation count on top of the same checks and counters) each was about 52k more (the
-# benchmarks: FeeForService.pay warm 211,050 before, 158,928 with `charge`). Most of it is the Regulator's
-# `charge` (its checks and counters) and the three token transfers (fund and patient in, the charge out).
+# benchmarks: FeeForService.pay warm 211,050 before, 158,928 with `commitCharge`). Most of it is the Regulator's
+# `commitCharge` (its checks and counters) and the three token transfers (fund and patient in, the charge out).
 # The bounds leave room for small changes, not for another fresh storage write (22.1k).
 COLD_PATIENT_BOUND = 190_000
 WARM_PATIENT_BOUND = 172_000

@@ -1,4 +1,4 @@
-"""charge: a claim paid at once. The checks of `reserve` (their refusals run through both entry points in
+"""commitCharge: a claim paid at once. The checks of `reserve` (their refusals run through both entry points in
 test_regulator_reserve.py), the counters committed for good, the `Charged` event, the payers returned, and no
 reservation: no id used, no record written, `reservationCount` unchanged."""
 
@@ -41,7 +41,7 @@ def test_charge__valid_claim__emits_charged_and_commits_the_counters_without_a_r
     chain.pending_timestamp = now
     day = now // 86_400
 
-    tx = regulator.charge(c, sender=actors.module)
+    tx = regulator.commitCharge(c, sender=actors.module)
 
     assert_fields(
         single(regulator.Charged, tx), module=actors.module, claim=c,
@@ -61,7 +61,7 @@ def test_charge__valid_claim__emits_charged_and_commits_the_counters_without_a_r
 
 def test_charge__returns_the_quote_and_both_payers(regulator, actors, claim):
     shares = split_for(CHRONIC_COVERAGE, 10 * UNIT)
-    quote, fund_account, patient_account = regulator.charge.call(
+    quote, fund_account, patient_account = regulator.commitCharge.call(
         claim(service_type=CHRONIC, charge=10 * UNIT), sender=actors.module
     )
     assert tuple(quote) == (shares.fund, shares.patient, 0, 0)
@@ -71,26 +71,26 @@ def test_charge__returns_the_quote_and_both_payers(regulator, actors, claim):
 def test_charge__fund_operator_initiates__returns_the_programs_fund_account_not_the_operator(
     regulator, actors, claim
 ):
-    _, fund_account, patient_account = regulator.charge.call(claim(initiator=actors.operator), sender=actors.module)
+    _, fund_account, patient_account = regulator.commitCharge.call(claim(initiator=actors.operator), sender=actors.module)
     assert (fund_account, patient_account) == (actors.fund, actors.patient)
 
 
 def test_charge__patient_moved_to_a_new_account__returns_the_new_account(regulator, actors, claim, accounts):
     new_account = accounts.generate_test_account()
     regulator.registerPatient(PATIENT, new_account, 1, REGION, sender=actors.registrar)
-    _, _, patient_account = regulator.charge.call(claim(initiator=new_account), sender=actors.module)
+    _, _, patient_account = regulator.commitCharge.call(claim(initiator=new_account), sender=actors.module)
     assert patient_account == new_account
 
 
 def test_charge__same_claims_as_reserve__commit_exactly_the_same_counters(regulator, actors, claim, chain):
     """A charge counts exactly as a reservation that is never released: the same sequence of claims through
-    `reserve` and through `charge` leaves the same budget, usage and daily count (only reservationCount
+    `reserve` and through `commitCharge` leaves the same budget, usage and daily count (only reservationCount
     differs) and gets the same quotes (deductible first, then the ratio, then the cap)."""
     charges = [30 * UNIT, 40 * UNIT, 1_500 * UNIT]
     now = chain.pending_timestamp
     day = now // 86_400
     results = {}
-    for entry in ("reserve", "charge"):
+    for entry in ("reserve", "commitCharge"):
         snapshot = chain.snapshot()
         chain.pending_timestamp = now
         quotes = []
@@ -101,7 +101,7 @@ def test_charge__same_claims_as_reserve__commit_exactly_the_same_counters(regula
             quotes.append(tuple(single(event, tx).quote))
         results[entry] = (quotes, counters(regulator, actors, day))
         chain.restore(snapshot)
-    (reserve_quotes, reserved), (charge_quotes, charged) = results["reserve"], results["charge"]
+    (reserve_quotes, reserved), (charge_quotes, charged) = results["reserve"], results["commitCharge"]
     assert charge_quotes == reserve_quotes
     assert reserved.pop("reservations") == 3 and charged.pop("reservations") == 0
     assert charged == reserved
@@ -110,7 +110,7 @@ def test_charge__same_claims_as_reserve__commit_exactly_the_same_counters(regula
 
 def test_charge__later_release_of_a_reservation__leaves_the_charged_part_in_place(regulator, actors, claim, reserve):
     shares = split_for(CHRONIC_COVERAGE, 100 * UNIT)
-    regulator.charge(claim(service_type=CHRONIC, charge=100 * UNIT), sender=actors.module)
+    regulator.commitCharge(claim(service_type=CHRONIC, charge=100 * UNIT), sender=actors.module)
     _, rid = reserve(service_type=CHRONIC, charge=100 * UNIT, practitioner=actors.practitioner3)
     regulator.release(rid, shares.fund, shares.patient, sender=actors.module)
     assert regulator.budgetOf(1, actors.institution, 0)[1] == shares.fund
@@ -124,14 +124,14 @@ def test_charge__later_release_of_a_reservation__leaves_the_charged_part_in_plac
 def test_charge__caller_without_module_role__reverts(regulator, actors, claim, actor):
     caller = getattr(actors, actor)
     with ape.reverts(regulator.AccessControlUnauthorizedAccount, account=caller, neededRole=regulator.MODULE_ROLE()):
-        regulator.charge(claim(), sender=caller)
+        regulator.commitCharge(claim(), sender=caller)
 
 
 def test_charge__revoked_module__reverts(regulator, actors, claim):
     role = regulator.MODULE_ROLE()
     regulator.revokeRole(role, actors.module, sender=actors.admin)
     with ape.reverts(regulator.AccessControlUnauthorizedAccount, account=actors.module, neededRole=role):
-        regulator.charge(claim(), sender=actors.module)
+        regulator.commitCharge(claim(), sender=actors.module)
 
 
 @pytest.fixture
@@ -142,12 +142,12 @@ def lines(regulator, actors):
 
 
 def test_charge__shares_at_the_64_bit_bound__are_charged(regulator, actors, claim, lines):
-    tx = regulator.charge(claim(service_type=PATIENT_PAYS, charge=MAX), sender=actors.module)
+    tx = regulator.commitCharge(claim(service_type=PATIENT_PAYS, charge=MAX), sender=actors.module)
     assert_fields(single(regulator.Charged, tx), quote=(0, MAX, 0, 0))
 
 
 @pytest.mark.parametrize(("service", "fund", "patient"), [(PATIENT_PAYS, 0, MAX + 1), (FUND_PAYS, MAX + 1, 0)])
 def test_charge__share_above_64_bits__reverts_as_reserve_does(regulator, actors, claim, lines, service, fund, patient):
     with ape.reverts(regulator.Regulator_ReservationAboveMax, fundReserved=fund, patientReserved=patient, max=MAX):
-        regulator.charge(claim(service_type=service, charge=MAX + 1), sender=actors.module)
+        regulator.commitCharge(claim(service_type=service, charge=MAX + 1), sender=actors.module)
     assert regulator.budgetOf(1, actors.institution, 0)[1] == 0

@@ -1,6 +1,6 @@
 """reserve: the success path (event, record, counters) and every check, in order, with its error's numbers.
 
-Every refusal runs through both entry points of a claim, `reserve` and `charge` (the `submit` fixture): the two
+Every refusal runs through both entry points of a claim, `reserve` and `commitCharge` (the `submit` fixture): the two
 make exactly the same checks in the same order with the same errors (IRegulator)."""
 
 import ape
@@ -38,9 +38,9 @@ def full_coverage(regulator, actors):
     return FULL
 
 
-@pytest.fixture(params=["reserve", "charge"])
+@pytest.fixture(params=["reserve", "commitCharge"])
 def submit(request, regulator, actors):
-    """Sends a claim through `reserve` or `charge`, as the module."""
+    """Sends a claim through `reserve` or `commitCharge`, as the module."""
     entry = getattr(regulator, request.param)
     return lambda c: entry(c, sender=actors.module)
 

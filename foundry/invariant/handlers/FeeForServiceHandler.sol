@@ -14,7 +14,7 @@ import {BaseHandler} from "./BaseHandler.sol";
 /// refused), for charges from one unit to 400 CareUSD, in whatever freeze the run is in. A payment is
 /// immediate: the payers lose exactly the charge (R1, F1), the split gains exactly the charge (F2), and
 /// nothing is paid while the institution or the program is frozen (X7: the Regulator refuses the claim). The
-/// Regulator's `charge` makes no reservation (F4: `reservationCount` stays as it was); what it committed to the
+/// Regulator's `commitCharge` makes no reservation (F4: `reservationCount` stays as it was); what it committed to the
 /// counters goes to the ghosts, which X5 adds to the sums over the live reservations.
 contract FeeForServiceHandler is BaseHandler {
     FeeForService internal immutable feeForService;
