@@ -20,8 +20,8 @@ import {Supervision} from "./types/Supervision.sol";
 /// `IRegulator.getProgram` and `IRegulator.getPatient` return `Supervision.Program` and `Supervision.Patient`,
 /// static tuples whose first word is the account (`fundAccount`, `account`); declaring only that return value
 /// reads it without decoding the rest of the record. Once a stream has a reservation, the accounts come from
-/// `IRegulator.reservationAccounts` / `reservationPatientAccount` (one call, and the stream stores neither the
-/// program nor the patient).
+/// `IRegulator.reservationAccounts` and the caller's rights from `IRegulator.mayActFor` (one call each, and the
+/// stream stores neither the program nor the patient).
 interface IRegulatorAccounts {
     function getProgram(uint32 programId) external view returns (address fundAccount);
     function getPatient(bytes32 patientId) external view returns (address account);
