@@ -27,7 +27,7 @@ __all__ = ["verify", "verify_replay", "VerifyResult", "Check", "Breach", "Reader
 ORDER = [
     "T1", "T2", "T3", "T4", "T5",
     "R1", "R2", "R3", "R4", "R5", "R6", "R7", "R8", "R9", "R10",
-    "P1", "P2",
+    "P1", "P2", "P3",
     "S1", "S2", "S3", "S4", "S5",
     "C1", "C2", "C3", "C4", "C5", "C6", "C7",
     "E1", "E2", "E3", "E4", "E5",

@@ -20,8 +20,8 @@ import {Supervision} from "./types/Supervision.sol";
 /// `IRegulator.getProgram` and `IRegulator.getPatient` return `Supervision.Program` and `Supervision.Patient`,
 /// static tuples whose first word is the account (`fundAccount`, `account`); declaring only that return value
 /// reads it without decoding the rest of the record. Once a stream has a reservation, the accounts come from
-/// `IRegulator.reservationAccounts` / `reservationPatientAccount` (one call, and the stream stores neither the
-/// program nor the patient).
+/// `IRegulator.reservationAccounts` and the caller's rights from `IRegulator.mayActFor` (one call each, and the
+/// stream stores neither the program nor the patient).
 interface IRegulatorAccounts {
     function getProgram(uint32 programId) external view returns (address fundAccount);
     function getPatient(bytes32 patientId) external view returns (address account);
@@ -252,7 +252,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @inheritdoc ICareStream
     function topUp(uint256 streamId, uint128 charge) external override nonReentrant {
-        (Streams.StreamRecord storage stream,) = _authorized(streamId);
+        Streams.StreamRecord storage stream = _authorized(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state == Streams.State.CANCELLED) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(Streams.Status.CANCELLED));
@@ -298,7 +298,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// call to the Regulator, and every function writes its state before it calls the token or the router, so a
     /// pause reached from inside another call sees a settled stream.
     function pause(uint256 streamId) external override {
-        (Streams.StreamRecord storage stream,) = _authorized(streamId);
+        Streams.StreamRecord storage stream = _authorized(streamId);
 
         // Only an accruing stream (STREAMING or INSOLVENT) can be paused. Fields are read and written in
         // storage directly: for one slot this is cheaper than a memory copy.
@@ -324,7 +324,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// @inheritdoc ICareStream
     /// @dev No reentrancy guard, for the reason given at `pause`.
     function resume(uint256 streamId) external override {
-        (Streams.StreamRecord storage stream,) = _authorized(streamId);
+        Streams.StreamRecord storage stream = _authorized(streamId);
 
         Streams.Accrual storage accrual = stream.accrual;
         uint40 endTime = accrual.endTime;
@@ -360,7 +360,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
 
     /// @inheritdoc ICareStream
     function cancel(uint256 streamId) external override nonReentrant {
-        (Streams.StreamRecord storage stream, address patientAccount) = _authorized(streamId);
+        Streams.StreamRecord storage stream = _authorized(streamId);
         Streams.Accrual memory accrual = stream.accrual;
         if (accrual.state == Streams.State.CANCELLED) {
             revert Errors.CareStream_WrongStatus(streamId, uint8(Streams.Status.CANCELLED));
@@ -376,17 +376,28 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         c.owed = earned - _paidOut(ledger);
         c.refund = _deposited(ledger) - earned;
         c.uncoveredDebt = _uncoveredDebt(streamed, ledger);
-        // The refund is attributed first, whatever happens to the payout, so the split between the payers
-        // does not depend on a freeze.
-        (c.fundRefund, c.patientRefund) = ledger.recordOut(c.refund);
-
-        uint256 reservationId = stream.reservationId;
-        // A memory struct starts zeroed by design: a zero payout unless the branch below fills it.
+        // The care team's part is attributed first, then the refund, which is the last outflow and so takes
+        // each payer's remaining balance: the same parts as a `withdraw` (callable by anyone) just before the
+        // cancel would give, so the payers' split does not depend on the order of calls (INVARIANTS.md, P4).
+        // A memory struct starts zeroed by design: `amount` stays zero (nothing paid now) unless the payout
+        // is allowed below.
         // slither-disable-next-line uninitialized-local
         Payout memory payout;
+        (payout.fundPart, payout.patientPart) = ledger.recordOut(c.owed);
+        (c.fundRefund, c.patientRefund) = ledger.balances();
+        // Everything has left (or is held for the care team, below): both payers' balances are zero.
+        ledger.fundOut = ledger.fundIn;
+        ledger.patientOut = ledger.patientIn;
+
+        uint256 reservationId = stream.reservationId;
         if (c.owed > 0 && _payoutAllowed(reservationId)) {
             payout.amount = c.owed;
-            (payout.fundPart, payout.patientPart) = ledger.recordOut(c.owed);
+        } else {
+            // Held by a freeze (or nothing owed): only the refund leaves now. The held part stays in the ledger
+            // as each payer's remaining balance, exactly its parts above, which is what `withdraw` attributes
+            // to it later (the last outflow takes the balances).
+            ledger.fundOut -= payout.fundPart;
+            ledger.patientOut -= payout.patientPart;
         }
 
         // Effects: accrual stops for good; `activeSeconds` keeps what streamed, for the views.
@@ -402,8 +413,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         if (payout.amount > 0) _payout(streamId, stream.splitId, payout);
         if (c.refund > 0) {
             // Each payer's current account, in one call (the reservation's slot is warm after the release).
-            address fundAccount;
-            (fundAccount, patientAccount) = REGULATOR.reservationAccounts(reservationId);
+            (address fundAccount, address patientAccount) = REGULATOR.reservationAccounts(reservationId);
             if (c.fundRefund > 0) _refund(streamId, fundAccount, c.fundRefund);
             if (c.patientRefund > 0) _refund(streamId, patientAccount, c.patientRefund);
         }
@@ -438,20 +448,16 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         if (stream.sender == address(0)) revert Errors.CareStream_UnknownStream(streamId);
     }
 
-    /// @dev The stream, if the caller is its sender or the patient's registered account; reverts otherwise, or
-    /// for an unknown id. Returns the patient's account when it had to be looked up (else zero), so callers
-    /// do not look it up twice. The sender's slot is read once for both checks.
-    function _authorized(uint256 streamId)
-        private
-        view
-        returns (Streams.StreamRecord storage stream, address patientAccount)
-    {
-        stream = _streams[streamId];
-        address sender = stream.sender;
-        if (msg.sender == sender) return (stream, address(0));
-        if (sender == address(0)) revert Errors.CareStream_UnknownStream(streamId);
-        patientAccount = REGULATOR.reservationPatientAccount(stream.reservationId);
-        if (msg.sender != patientAccount) revert Errors.CareStream_Unauthorized(msg.sender, streamId);
+    /// @dev The stream, if the caller may act for it now; reverts otherwise, or for an unknown id. Rights follow
+    /// the parties' current roles, asked of the Regulator in one call (`mayActFor`: the patient's account as
+    /// registered now, or a current fund operator of the program, as for opening a claim). The stored sender
+    /// grants nothing: a removed operator or a patient's old account must not keep stopping the care team's
+    /// stream. (The sender and the reservation id share a slot, so the existence check costs no extra read.)
+    function _authorized(uint256 streamId) private view returns (Streams.StreamRecord storage stream) {
+        stream = _existing(streamId);
+        if (!REGULATOR.mayActFor(stream.reservationId, msg.sender)) {
+            revert Errors.CareStream_Unauthorized(msg.sender, streamId);
+        }
     }
 
     /// @dev The patient's account as registered now (a patient whose account changed acts and is paid there).

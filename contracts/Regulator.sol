@@ -283,6 +283,17 @@ contract Regulator is IRegulator, AccessControlDefaultAdminRules {
         return _patients[_existingReservation(reservationId).patientNumber].account;
     }
 
+    /// @inheritdoc IRegulator
+    function mayActFor(uint256 reservationId, address account) external view override returns (bool) {
+        Supervision.ReservationRecord storage reservation = _existingReservation(reservationId);
+        if (account == address(0)) return false;
+        if (account == _patients[reservation.patientNumber].account) return true;
+        // `isFundOperator`, with the operator flag read first: a fund's streams are usually run by operators,
+        // and the fund account's slot is then not read.
+        uint32 programId = reservation.programId;
+        return _fundOperators[programId][account] || account == _programs[programId].fundAccount;
+    }
+
     /*//////////////////////////////////////////////////////////////////////////
                          USER-FACING STATE-CHANGING FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/

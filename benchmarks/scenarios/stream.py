@@ -1,5 +1,7 @@
 """CareStream: create (cold and warm), createWithAuthorization, withdraw, pause, resume, topUp, cancel,
-claimRefund. Streams are created by a fund operator of the program (the usual initiator of a fund-paid stream)."""
+claimRefund. Streams are created by a fund operator of the program (the usual initiator of a fund-paid stream).
+Pause, resume, top-up and cancel ask the Regulator whether the caller may act now (`mayActFor`: the patient's
+current account, or a current fund operator of the program); the stored sender grants nothing."""
 
 from __future__ import annotations
 
@@ -13,6 +15,8 @@ CREATE = ("Regulator.reserve (11 checks, day counter, patient usage, institution
           "StreamCreated + Reserved + 2 Transfer events")
 PAYOUT = ("Regulator.checkPayout (program and institution not frozen), stream ledger (out amounts), "
           "SplitRouter.pay (CareUSD transferFrom module to router, split ledger), Withdrawn + SplitPaid + Transfer")
+AUTHORIZE = ("Regulator.mayActFor (static call: the reservation and the patient's record; for a fund operator also "
+             "the program's operator flag)")
 REFUNDS = "Regulator.release (reservation, usage, ledger lowered), 2 CareUSD transfers (fund and patient refunds)"
 
 
@@ -49,34 +53,36 @@ def measure_catalog(rec: Recorder) -> None:
                 case="first withdrawal of a stream, after 1 hour", includes=PAYOUT + "; the out amounts are new slots")
     rec.measure("CareStream.withdraw", w.keeper, s, "withdraw", typical, at=chain.now + HOUR,
                 case="typical: a later withdrawal, 1 hour after the previous", includes=PAYOUT)
-    rec.measure("CareStream.pause", w.operator, s, "pause", typical, case="by the stream's sender",
-                includes="sender check, accrual slot rewritten, StreamPaused; no call out")
-    rec.measure("CareStream.resume", w.operator, s, "resume", typical, at=chain.now + 60, case="by the stream's sender",
-                includes="sender check, accrual slot rewritten, StreamResumed")
+    rec.measure("CareStream.pause", w.operator, s, "pause", typical, case="by a fund operator (the stream's sender)",
+                includes=AUTHORIZE + ", accrual slot rewritten, StreamPaused")
+    rec.measure("CareStream.resume", w.operator, s, "resume", typical, at=chain.now + 60,
+                case="by a fund operator (the stream's sender)", includes=AUTHORIZE + ", accrual slot rewritten, StreamResumed")
     rec.measure("CareStream.pause.by_patient", w.patient, s, "pause", typical, at=chain.now + 60,
-                case="by the patient", includes="Regulator.getPatient (static call) to authorize, accrual slot, StreamPaused")
+                case="by the patient", includes="Regulator.mayActFor (static call: the reservation and the patient's "
+                                                "record) to authorize, accrual slot, StreamPaused")
     w.tx(w.patient, s, "resume", typical)
     rec.measure("CareStream.topUp", w.operator, s, "topUp", typical, 100 * UNIT, at=chain.now + HOUR,
                 case="same period: pays what streamed first, then adds a charge",
-                includes="payout as withdraw + Regulator.topUp (extended in place) + 2 transferFrom, StreamToppedUp")
+                includes=AUTHORIZE + " + payout as withdraw + Regulator.topUp (extended in place) + 2 transferFrom, StreamToppedUp")
     chain.snapshot()
     try:
         rec.measure("CareStream.topUp.renew", w.operator, s, "topUp", typical, 100 * UNIT, at=chain.now + YEAR,
                     case="in a later budget period: the reservation is renewed",
-                    includes="payout + Regulator.topUp renewing the reservation (release + new reservation, new "
+                    includes=AUTHORIZE + " + payout + Regulator.topUp renewing the reservation (release + new reservation, new "
                              "period slots) + 2 transferFrom")
     finally:
         chain.revert()
     rec.measure("CareStream.cancel", w.operator, s, "cancel", typical, at=chain.now + HOUR,
-                case="typical: by the sender, pays what streamed and refunds the rest",
-                includes=PAYOUT.replace("Regulator.checkPayout", "Regulator.checkPayout (try)") + "; " + REFUNDS
+                case="typical: by a fund operator (the stream's sender), pays what streamed and refunds the rest",
+                includes=AUTHORIZE + "; the care team's part attributed before the refund; "
+                + PAYOUT.replace("Regulator.checkPayout", "Regulator.checkPayout (try)") + "; " + REFUNDS
                 + ", StreamCancelled")
     rec.measure("CareStream.cancel.by_patient", w.patient, s, "cancel", first, case="by the patient",
-                includes="as cancel, with the patient's account looked up in the Regulator to authorize")
+                includes="as cancel, authorized by the patient's record alone (no operator flag read)")
     pending = w.next_stream_id()
     w.tx(w.operator, s, "create", w.stream_params(start=chain.now + 24 * HOUR))
     rec.measure("CareStream.cancel.pending", w.operator, s, "cancel", pending, case="before it started: refunds only",
-                includes=REFUNDS + ", StreamCancelled; no payout")
+                includes=AUTHORIZE + "; " + REFUNDS + ", StreamCancelled; no payout")
     held = w.next_stream_id()
     w.tx(w.operator, s, "create", w.stream_params())
     w.tx(w.admin, w.token, "freeze", w.patient)

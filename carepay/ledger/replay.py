@@ -1,8 +1,8 @@
 """Replays the suite's events in chain order through one book per contract, then the cross-contract checks.
 
-Within a transaction events are handled in log order, except a stream payout emitted inside a cancel:
-the contract attributes the refund to the payers before the payout, so the payout waits for its
-`StreamCancelled` (see `StreamBook.defer`).
+Within a transaction events are handled in log order, except a stream payout emitted inside a cancel: it waits
+for its `StreamCancelled`, whose checks need the stream as it was before the cancel, and is then attributed
+before the refund, as the contract does (see `StreamBook.defer`).
 """
 
 from __future__ import annotations

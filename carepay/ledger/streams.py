@@ -1,6 +1,6 @@
 """CareStream rebuilt from its events: each stream's accrual, deposits, payouts, refunds and held refunds.
 
-Checks C1-C4, C6, C7 and the PayerShares attributions (P1, P2) of every stream outflow. Accrual is
+Checks C1-C4, C6, C7 and the PayerShares attributions (P1-P3) of every stream outflow. Accrual is
 replayed from block times (start, pauses, resumes, end), so what a withdrawal or a cancellation pays
 is recomputed independently: streamed = floor(rate × activeSeconds / 1e18).
 """
@@ -28,6 +28,8 @@ C6 = "A cancelled stream never changes again (no top-up, pause, resume or second
 C7 = "Each stream's accrual (rate, active seconds, snapshot, state) and ledger equal their replay from events; every payout is exactly what was withdrawable then."
 P1 = "Each outflow's fund part + patient part = the outflow, neither exceeds that payer's balance, and a drained item leaves both at zero."
 P2 = "The fund's cumulative outflow is exactly max(previous, floor(totalOut × fundIn / totalIn)) at every outflow."
+P3 = ("A cancel attributes the care team's part before the refund, also when a freeze holds it: the refund is what "
+      "each payer has left after it, and a held part, paid later, is exactly each payer's remaining balance.")
 
 
 @dataclass
@@ -51,6 +53,7 @@ class Stream:
     patient_refunds: int = 0
     debt_written_off: int = 0
     held_at_cancel: int = 0
+    held_parts: tuple[int, int] | None = None  # (fund, patient) of the care team's part held at cancel
     cancelled_at: str = ""
 
     def active_at(self, now: int) -> int:
@@ -90,10 +93,11 @@ class StreamBook:
         self.refunds_ever_held = 0
         self.expected_flow: dict[str, int] = defaultdict(int)  # tx -> units the events say entered (-left) the module
         self.payouts: dict[bytes, int] = defaultdict(int)  # split -> units paid by this module
-        self._deferred: dict[tuple[str, int], list[Event]] = {}  # payouts of a cancel, replayed after its refund
+        self._deferred: dict[tuple[str, int], list[Event]] = {}  # payouts of a cancel, replayed in its checks
         self._cancelling: dict[str, set[int]] = {}  # tx -> streams cancelled in it
         for invariant, sentence in (
             ("C1", C1), ("C2", C2), ("C3", C3), ("C4", C4), ("C5", C5), ("C6", C6), ("C7", C7), ("P1", P1), ("P2", P2),
+            ("P3", P3),
         ):
             self.audit.check(invariant, sentence)
 
@@ -227,6 +231,13 @@ class StreamBook:
             blocked is None, subject, "payout while frozen", "no payout", f"{a['amount']} units paid while {blocked}",
             self.ctx.at(event),
         )
+        if stream.state == CANCELLED and stream.held_parts is not None:
+            # The held part leaves last: each payer's remaining balance, the parts it had at cancel.
+            self.audit.check("P3").equal(
+                subject, "fund and patient parts of the care team's part held at cancel", stream.held_parts,
+                (a["fundPart"], a["patientPart"]), self.ctx.at(event),
+            )
+            stream.held_parts = None
         self._outflow(event, stream, a["amount"], a["fundPart"], a["patientPart"], "payout")
         stream.paid += a["amount"]
         self.payouts[stream.split] += a["amount"]
@@ -259,10 +270,24 @@ class StreamBook:
             where,
         )
         refund = a["fundRefund"] + a["patientRefund"]
-        self._outflow(event, stream, refund, a["fundRefund"], a["patientRefund"], "cancel refund")
-        # The payout of the same transaction was deferred to here: the refund is attributed first.
+        # The care team's part is attributed first: the payout of the same transaction (deferred to here, after
+        # the checks above of what was owed), or the held part, on a copy of the ledger as if it had been paid.
         for payout in self._deferred.pop((event.tx, stream.id), []):
             self._on_Withdrawn(payout, payout.args, paid_at_cancel=a["paidToCareTeam"])
+        held = a["heldForCareTeam"]
+        after_owed = Ledger(**vars(stream.ledger))
+        held_parts = after_owed.record_out(held) if held <= after_owed.total else None
+        check_outflow(
+            self.audit, where, subject, "stream", after_owed, refund, a["fundRefund"], a["patientRefund"],
+            "cancel refund (after the care team's part)",
+        )
+        stream.ledger.fund_out += a["fundRefund"]
+        stream.ledger.patient_out += a["patientRefund"]
+        self.audit.check("P3").equal(
+            subject, "what stays in after cancel (the held part's fund and patient parts)", held_parts or (0, 0),
+            (stream.ledger.fund_balance, stream.ledger.patient_balance), where,
+        )
+        stream.held_parts = held_parts if held else None
         blocked = self.ctx.books["Regulator"].payout_blocked(stream.reservation)
         if a["heldForCareTeam"]:
             self.audit.check("R9").holds(
@@ -278,7 +303,8 @@ class StreamBook:
         self.expected_flow[event.tx] -= refund  # held refunds come back in through RefundHeld
 
     def defer(self, event: Event) -> bool:
-        """Holds back a payout emitted before its cancel's refund was attributed (same transaction)."""
+        """Holds back a cancel's payout (same transaction) until the cancel's checks of what was owed have run;
+        it is then attributed before the refund, as the contract does."""
         if event.name == "Withdrawn" and event.args["streamId"] in self._cancelling.get(event.tx, set()):
             self._deferred.setdefault((event.tx, event.args["streamId"]), []).append(event)
             return True

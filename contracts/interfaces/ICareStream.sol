@@ -189,7 +189,8 @@ interface ICareStream {
     ///   value = `auth.patientShare`, `auth.validAfter`, `auth.validBefore`,
     ///   nonce = `authorizationNonce(params, auth.salt)`). The nonce binds every term of the stream, so a
     ///   submitter cannot change any of them; it is spent once.
-    /// - The patient's account is the stream's sender and the Regulator's initiator; the caller gains no rights.
+    /// - The patient's account is the stream's sender and the Regulator's initiator; the caller gains no rights
+    ///   (rights over the stream follow the parties' current roles, see `pause`).
     /// - `auth.patientShare` is what the patient agreed to pay (from `IRegulator.quote`); if the cost sharing
     ///   gives another share when the call runs, it reverts rather than charge a different amount.
     /// - The fund share is pulled from the fund account as in `create`. The token must implement EIP-3009.
@@ -213,7 +214,9 @@ interface ICareStream {
     /// - Uncovered debt is repaid from the new money first (it becomes withdrawable).
     ///
     /// Requirements:
-    /// - The caller is the stream's sender or the patient's account.
+    /// - The caller may act for the stream now (`IRegulator.mayActFor`): the patient's account as registered
+    ///   now, or a current fund operator of the program (its fund account included). Being its sender is not
+    ///   enough: a removed operator or a patient's old account has no rights.
     /// - The stream is not cancelled; `charge` is not zero; the Regulator accepts the charge.
     function topUp(uint256 streamId, uint128 charge) external;
 
@@ -221,7 +224,9 @@ interface ICareStream {
     /// @dev Emits a {StreamPaused} event.
     ///
     /// Requirements:
-    /// - The caller is the stream's sender or the patient's account.
+    /// - The caller may act for the stream now (`IRegulator.mayActFor`): the patient's account as registered
+    ///   now, or a current fund operator of the program (its fund account included). Being its sender is not
+    ///   enough: a removed operator or a patient's old account has no rights.
     /// - The stream is STREAMING or INSOLVENT.
     function pause(uint256 streamId) external;
 
@@ -229,7 +234,9 @@ interface ICareStream {
     /// @dev Emits a {StreamResumed} event.
     ///
     /// Requirements:
-    /// - The caller is the stream's sender or the patient's account.
+    /// - The caller may act for the stream now (`IRegulator.mayActFor`): the patient's account as registered
+    ///   now, or a current fund operator of the program (its fund account included). Being its sender is not
+    ///   enough: a removed operator or a patient's old account has no rights.
     /// - The stream is PAUSED (and its end time has not passed).
     function resume(uint256 streamId) external;
 
@@ -248,14 +255,19 @@ interface ICareStream {
     /// {RefundHeld} events for refunds that could not be transferred.
     ///
     /// Notes:
+    /// - The care team's part is attributed to the payers before the refund, which takes what each payer has
+    ///   left, so a `withdraw` just before the cancel changes neither payer's cost (INVARIANTS.md, P3).
     /// - A freeze never blocks a refund. If the payout is frozen, the care team's part stays held in the
-    ///   contract, owed to the split, and `withdraw` pays it once the freeze is lifted.
+    ///   contract, owed to the split, and `withdraw` pays it once the freeze is lifted; the refund is computed
+    ///   as if it had been paid first, and the held part is attributed as each payer's remaining balance.
     /// - Uncovered debt is written off (reported in the event).
     /// - If a refund transfer fails (a payer's account frozen or blocked in the token), the refund is held
     ///   for that account and `claimRefund` sends it later.
     ///
     /// Requirements:
-    /// - The caller is the stream's sender or the patient's account.
+    /// - The caller may act for the stream now (`IRegulator.mayActFor`): the patient's account as registered
+    ///   now, or a current fund operator of the program (its fund account included). Being its sender is not
+    ///   enough: a removed operator or a patient's old account has no rights.
     /// - The stream is not cancelled.
     function cancel(uint256 streamId) external;
 

@@ -163,6 +163,15 @@ interface IRegulator {
     /// program's slot, for a module's authorisation check).
     /// @dev Reverts with `Regulator_ReservationNotFound` for an unknown id.
     function reservationPatientAccount(uint256 reservationId) external view returns (address);
+    /// @notice Whether `account` may act now for the claim behind a reservation (a module's pause, resume,
+    /// top-up or cancel of it): by the initiator rule of `reserve` (check 4), applied to the parties' current
+    /// roles, i.e. the patient's account as registered now, or a current fund operator of the reservation's
+    /// program (its fund account included, as in `isFundOperator`). The zero address never may.
+    /// @dev Reverts with `Regulator_ReservationNotFound` for an unknown id. One call from the reservation id, so
+    /// that a module need not store who opened the claim nor trust it later: a removed operator or a patient's
+    /// old account loses the right at once. Reads the reservation and the patient's record, then the
+    /// program's operator flag and fund account only when the account is not the patient's.
+    function mayActFor(uint256 reservationId, address account) external view returns (bool);
 
     /*//////////////////////////////////////////////////////////////////////////
                                STATE-CHANGING FUNCTIONS

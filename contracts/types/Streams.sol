@@ -13,7 +13,7 @@ library Streams {
     ///   - PENDING:   created with a future start; nothing streams yet.
     ///   - STREAMING: accruing, and the deposits cover everything streamed.
     ///   - INSOLVENT: accruing, and more has streamed than was deposited (uncovered debt).
-    ///   - PAUSED:    accrual stopped by the sender or the patient.
+    ///   - PAUSED:    accrual stopped by the patient or a fund operator of the program.
     ///   - ENDED:     the end time has passed (whether it was streaming or paused then); nothing accrues.
     ///   - CANCELLED: settled and closed; only the part owed to the care team can still be withdrawn.
     enum Status {
@@ -70,7 +70,7 @@ library Streams {
         // slot 0
         Accrual accrual;
         // slot 1
-        address sender; // who created it; may top up, pause, resume and cancel (as may the patient)
+        address sender; // who created it: information only, it grants no rights (see ICareStream.pause)
         uint32 programId;
         uint64 reservationId; // the Regulator reservation holding the stream's money now (ids are counters)
         // slots 2 and 3
@@ -83,12 +83,12 @@ library Streams {
     /// @notice How CareStream stores a stream: four slots, all written at creation; later calls rewrite the
     /// accrual slot (pause, resume, cancel) or the ledger slot (withdraw, top-up, cancel).
     /// @dev Only what cannot be recomputed: the program and the patient are the reservation's, read from the
-    /// Regulator (`reservationAccounts`, `reservationPatientAccount`, `getReservation`) when needed.
+    /// Regulator (`reservationAccounts`, `mayActFor`, `getReservation`) when needed.
     struct StreamRecord {
         // slot 0
         Accrual accrual;
         // slot 1
-        address sender; // who created it; may top up, pause, resume and cancel (as may the patient)
+        address sender; // who created it: information only, it grants no rights (see ICareStream.pause)
         uint64 reservationId; // the Regulator reservation holding the stream's money now (ids are counters)
         // slot 2
         bytes32 splitId; // the payee

@@ -64,6 +64,53 @@ def test_model__draining_everything__leaves_both_balances_at_zero(fund, patient,
     assert (ledger.fund_out, ledger.patient_out) == (fund, patient)
 
 
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(STEP, max_size=30))
+def test_model__last_outflow__takes_each_payers_remaining_balance(history):
+    """The lemma of P3's proof: an outflow that drains the ledger is attributed exactly the balances."""
+    ledger = Ledger()
+    for kind, a, b in history:
+        if kind == "in":
+            ledger.record_in(a, b)
+        else:
+            ledger.record_out(ledger.total * a // 1_000_000)
+    balances = (ledger.fund_balance, ledger.patient_balance)
+    assert ledger.record_out(ledger.total) == balances
+
+
+@settings(max_examples=2000, deadline=None)
+@given(st.lists(STEP, max_size=30), st.integers(min_value=0, max_value=1_000_000))
+def test_model__owed_first_then_refund__same_parts_on_every_path(history, owed_fraction):
+    """P3: cancel alone, withdraw then cancel, and a cancel whose payout is held then paid later attribute
+    the care team's part and the refund identically (CareStream.cancel's order)."""
+    ledger = Ledger()
+    for kind, a, b in history:
+        if kind == "in":
+            ledger.record_in(a, b)
+        else:
+            ledger.record_out(ledger.total * a // 1_000_000)
+    owed = ledger.total * owed_fraction // 1_000_000
+
+    def copy():
+        return Ledger(**vars(ledger))
+
+    # Cancel alone: the owed part, then the refund (the balances).
+    direct = copy()
+    owed_parts = direct.record_out(owed)
+    refund_parts = (direct.fund_balance, direct.patient_balance)
+    # Withdraw first, then cancel: nothing owed at cancel.
+    withdrawn = copy()
+    assert withdrawn.record_out(owed) == owed_parts
+    assert withdrawn.record_out(0) == (0, 0)
+    assert (withdrawn.fund_balance, withdrawn.patient_balance) == refund_parts
+    # Held by a freeze: only the refund leaves; the held part, paid later, is each payer's remaining balance.
+    held = copy()
+    held.fund_out += refund_parts[0]
+    held.patient_out += refund_parts[1]
+    assert (held.fund_balance, held.patient_balance) == owed_parts
+    assert held.record_out(held.total) == owed_parts
+
+
 def test_model__one_unit_outflows_at_half_and_half__alternate_between_payers():
     ledger = Ledger()
     ledger.record_in(50, 50)

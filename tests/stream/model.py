@@ -5,7 +5,9 @@ and sums them, so a snapshot bug cannot hide in both. Attribution uses carepay.p
 reference model of PayerShares), in the order the design fixes:
   - withdraw: the payout is attributed when paid;
   - top-up: whatever streamed and is covered is paid (and attributed) first, then the new shares come in;
-  - cancel: the refund is attributed first, then the care team's part when it is paid.
+  - cancel: the care team's part (owed) is attributed first, then the refund takes each payer's remaining
+    balance; when a freeze holds the payout, the refund's parts are the same (as if the owed part had gone
+    out first) and the held part is attributed later, by withdraw, as each payer's remaining balance.
 """
 
 from dataclasses import dataclass, field
@@ -155,12 +157,21 @@ class StreamModel:
         if self.running_since is not None:
             self.intervals.append((self.running_since, max(self._clip(t), self.running_since)))
             self.running_since = None
-        fund_refund, patient_refund = self.ledger.record_out(refund)
+        # Attribute the owed part first on a copy; the refund, the last outflow, takes what is left.
+        trial = Ledger(**vars(self.ledger))
+        owed_fund, owed_patient = trial.record_out(owed)
+        fund_refund, patient_refund = trial.fund_balance, trial.patient_balance
         paid_now = owed if payout_allowed else 0
         fund_part = patient_part = 0
         if paid_now:
             fund_part, patient_part = self.ledger.record_out(paid_now)
             self.paid += paid_now
+        # The refund leaves as computed; a held part stays in the ledger as exactly (owed_fund, owed_patient).
+        self.ledger.fund_out += fund_refund
+        self.ledger.patient_out += patient_refund
+        assert (self.ledger.fund_balance, self.ledger.patient_balance) == (
+            (0, 0) if paid_now else (owed_fund, owed_patient)
+        )
         self.cancelled = True
         self.held = owed - paid_now
         return dict(

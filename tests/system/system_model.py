@@ -349,19 +349,26 @@ class StreamItem:
         return S_ACTIVE, self.running_since, closed
 
     def cancel(self, t: int, payout_allowed: bool) -> dict:
-        """ICareStream.cancel: the refund is attributed first, then the care team's part if it may be paid."""
+        """ICareStream.cancel: the care team's part is attributed first (also when a freeze holds it), then the
+        refund takes each payer's remaining balance."""
         earned = min(self.streamed(t), self.deposited)
         owed = earned - self.paid
         refund = self.deposited - earned
         if self.running_since is not None:
             self.intervals.append((self.running_since, max(self._clip(t), self.running_since)))
             self.running_since = None
-        fund_refund, patient_refund = self.ledger.record_out(refund)
-        self.refunded_fund += fund_refund
-        self.refunded_patient += patient_refund
         paid_now = owed if payout_allowed else 0
         if paid_now:
             self.pay_out(paid_now)
+        # The refund is the last outflow: what each payer has left once the owed part is attributed (a held
+        # owed part is attributed on a copy and stays in the ledger, as each payer's remaining balance).
+        trial = Ledger(**vars(self.ledger))
+        trial.record_out(owed - paid_now)
+        fund_refund, patient_refund = trial.fund_balance, trial.patient_balance
+        self.ledger.fund_out += fund_refund
+        self.ledger.patient_out += patient_refund
+        self.refunded_fund += fund_refund
+        self.refunded_patient += patient_refund
         self.cancelled_at = t
         self.paused_at = None
         return {"refund": refund, "fund_refund": fund_refund, "patient_refund": patient_refund, "paid": paid_now}

@@ -48,7 +48,8 @@ class Walk:
             return rng.choice(active if active and rng.random() < 0.9 else self.episodes)
 
         def stream_caller(streamed):
-            """The stream's sender or its patient: the accounts allowed to change it."""
+            """The stream's sender or its patient's account: both keep their roles in this history, so both may
+            change it (rights follow the current roles: `IRegulator.mayActFor`)."""
             record = self.contracts["CareStream"].functions.getStream(streamed).call()
             patient = h.patients[h.patient_ids.index(record[4])]  # (accrual, sender, programId, reservationId, patientId, ...)
             return rng.choice([record[1], str(patient.address)])
