@@ -39,8 +39,9 @@ def _why(key: str, gas: int, target: int, rows: dict[str, dict[str, Any]], basel
                 f"{reserve:,}) + two payer pulls (transferFrom {pull:,} each) + {rest(reserve, 2 * pull):,} for the "
                 f"stream record, the module's checks, the call overheads and the events. Sablier writes one stream and "
                 f"does one transfer. It would take fewer new storage slots per claim (each costs 22,100: the Regulator's "
-                f"reservation record and the stream record), a smaller Reserved event than the whole claim, and a "
-                f"single pull when one payer's share is zero.")
+                f"reservation record and the stream record), and a smaller Reserved event than the whole claim "
+                f"(a zero share is already never pulled). See \"Beating the model systems\" for the changes, each "
+                f"priced, that Sablier's figure would take.")
     if key == "CareStream.withdraw":
         return (f"{gap:,} over (Sablier Flow's 87,689 is beaten). Execution {row['execution_gas']:,} = SplitRouter.pay "
                 f"({split_pay:,} when an account pays it directly: the router's transferFrom from the module and its "
@@ -53,13 +54,21 @@ def _why(key: str, gas: int, target: int, rows: dict[str, dict[str, Any]], basel
         return (f"{gap:,} over. Execution {row['execution_gas']:,} includes Regulator.release ({release:,} alone), "
                 f"the payout through SplitRouter.pay ({split_pay:,}), two refund transfers and a checkPayout; Sablier's "
                 f"cancel refunds one sender and has nothing to release. It would take a release that touches fewer "
-                f"slots and one refund transfer when only one payer put money in.")
+                f"slots and one refund transfer when only one payer put money in (see \"Beating the model systems\").")
     if key == "OutcomeEscrow.createEpisode":
         return (f"{gap:,} over. Execution {row['execution_gas']:,} = Regulator.reserve ({reserve:,} alone) + two pulls "
                 f"({pull:,} each) + {rest(reserve, 2 * pull):,} for term validation, 3 episode slots and EpisodeCreated "
-                f"with the full terms. It would take a cheaper reservation (see stream creation) and a smaller event.")
+                f"with the full terms. It would take a cheaper reservation (see stream creation) and a smaller event (see \"Beating the "
+                f"model systems\").")
     if key == "CareStream.pause":
-        return (f"{gap:,} over: one accrual slot and an event; the rest is the authorization of the caller.")
+        patient = rows.get("CareStream.pause.by_patient", {}).get("gas")
+        return (f"{gap:,} over (Sablier Flow's 64,388 is beaten). Rights follow the parties' current roles (a removed "
+                f"fund operator or a patient's old account may no longer pause): one static call to the Regulator "
+                f"(cold account) reading the reservation, the patient's record and, for a fund operator, its operator "
+                f"flag (cold slots), then one accrual slot and the event"
+                + (f"; the patient's own pause is {patient:,}" if patient else "") +
+                ". Under 40,000 for operators would take the operator flag read warm (e.g. kept in the stream, which "
+                "would bring the stale-rights problem back).")
     return f"{gap:,} over."
 
 

@@ -1,7 +1,7 @@
 """Gas of whole transactions (Regulator and token included), printed for the benchmarks.
 
 The pause target (40,000) is asserted for the patient's pause; a fund operator's pause misses it (see
-`test_pause_resume__pause_gas__is_below_40k`) and is held to a regression bound well below Sablier Flow's
+`test_pause_resume__gas__stays_within_its_bound`) and is held to a regression bound well below Sablier Flow's
 pause (64,388). The other operations assert regression bounds just above today's figures (their
 targets are out of reach for the stream alone: most of their cost is the Regulator's bookkeeping, the token's
 balances and the router).
