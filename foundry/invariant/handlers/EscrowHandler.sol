@@ -9,9 +9,9 @@ import {BaseHandler} from "./BaseHandler.sol";
 
 /// @notice Drives OutcomeEscrow: create episodes (1-4 milestones, 1-3 attestors, k of n, several tier
 /// tables), attest (named attestors and a stranger, valid and out-of-range tiers), dispute, resolve, settle,
-/// refund after expiry, pay what a freeze held and send refunds held for token-frozen payers. Every successful call is checked against the state
-/// machine and deadlines of INVARIANTS.md §6, and its money against the payout rule
-/// floor(amount × tierBps / 10,000) with the rest refunded.
+/// refund after expiry, pay what a freeze held and send refunds held for token-frozen payers. Every
+/// successful call is checked against the state machine and deadlines of INVARIANTS.md §6, and its money
+/// against the payout rule floor(amount × tierBps / 10,000) with the rest refunded.
 contract EscrowHandler is BaseHandler {
     constructor(World world_, Ghosts ghosts_) BaseHandler(world_, ghosts_) {}
 
@@ -265,7 +265,9 @@ contract EscrowHandler is BaseHandler {
         if (m.paid + heldNow != payout) _violation("E: a milestone paid other than floor(amount x tierBps / 10000)");
         if (heldNow > 0 && !before.payeeFrozen) _violation("E4: a payout was held with nothing frozen");
         ghosts.countEvent(heldNow > 0 ? "milestone settled, payout held (frozen)" : "milestone settled");
-        if (token.isFrozen(world.patient(f.patientIndex))) ghosts.countEvent("milestone settled, patient frozen in CareUSD");
+        if (token.isFrozen(world.patient(f.patientIndex))) {
+            ghosts.countEvent("milestone settled, patient frozen in CareUSD");
+        }
         if (m.fundRefund + m.patientRefund != amount - payout) {
             _violation("E2: a milestone refunded other than the rest");
         }
