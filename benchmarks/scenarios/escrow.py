@@ -1,6 +1,7 @@
 """OutcomeEscrow: createEpisode (cold and warm, 1 to 12 milestones), attest, dispute, resolve, settle,
-refundExpired (also with the patient's account frozen in CareUSD: its refund held), payOwed, claimRefund. Episodes are opened by the fund operator; two attestors, threshold 2, tiers
-100% / 50% / 0%, one-day challenge window."""
+refundExpired (also with the patient's account frozen in CareUSD: its refund held), payOwed, claimRefund.
+Episodes are opened by the fund operator; two attestors, threshold 2, tiers 100% / 50% / 0%, one-day
+challenge window."""
 
 from __future__ import annotations
 

@@ -1,4 +1,5 @@
-"""OutcomeEscrow rebuilt from its events: each episode's terms, attestations, settlements and refunds.
+"""OutcomeEscrow rebuilt from its events: each episode's terms, attestations, settlements and refunds, and the
+refunds held for accounts frozen in the token (RefundHeld, RefundClaimed).
 
 Checks E1-E5 and the PayerShares attributions (P1, P2) of every escrow outflow. The terms come from
 `EpisodeCreated` (the contract stores only their hash), so every payout is recomputed as
