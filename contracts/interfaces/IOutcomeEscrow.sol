@@ -32,8 +32,8 @@ import {ISplitRouter} from "./ISplitRouter.sol";
 /// Freezes: a Regulator freeze of the institution or program at settlement holds only the payout (`owed`);
 /// refunds always flow. A token freeze of a payer's account holds only that payer's refund (`heldRefundOf`,
 /// sent by `claimRefund` once the account can receive); the payout and the other payer's refund still flow.
-/// A CareUSD-level pause makes the transfers revert: the whole call reverts, nothing changes, and it can be
-/// retried once lifted.
+/// A CareUSD-level pause stops every unit: a call that pays the split or pulls a deposit reverts as a whole,
+/// and the refunds of a call that only refunds are held the same way until the pause is lifted.
 interface IOutcomeEscrow {
     /*//////////////////////////////////////////////////////////////////////////
                                        EVENTS

@@ -265,3 +265,43 @@ def test_settle__full_tier_with_the_patient_frozen__refunds_nothing_and_holds_no
     assert _held_logs(escrow, receipt) == []
     assert balances()["split"] == before["split"] + expected.payout
     assert escrow.heldRefundOf(patient) == 0
+
+
+# ---- a token-wide pause (every unit stopped) ---------------------------------------------------
+
+
+def test_token_paused__expiry_refund_holds_both_refunds_and_a_payout_still_reverts_as_a_whole(
+    chain, escrow, token, regulator, admin, fund, patient, outsider, open_episode, attest_all, clinician, laboratory,
+    balances,
+):
+    expiring = open_episode(amounts=[1_000_003_000])
+    settling = open_episode(amounts=[2_000_005_000])
+    receipt = attest_all(settling, [clinician, laboratory], tier=1)
+    token.grantRole(token.PAUSER_ROLE(), admin, sender=admin)
+    token.pause(sender=admin)
+    before = balances()
+
+    # A settlement that pays the split moves units through the router: it reverts as a whole.
+    chain.pending_timestamp = max(block_time(chain, receipt) + CHALLENGE_WINDOW, expiring.terms[3][0][1])
+    with ape.reverts(token.EnforcedPause):
+        escrow.settle(settling.id, settling.terms, sender=outsider)
+    # An expiry refund moves no unit to anyone: it completes and holds both refunds.
+    receipt = escrow.refundExpired(expiring.id, expiring.terms, sender=outsider)
+
+    fund_refund, patient_refund = expiring.model.refund()
+    assert _held_logs(escrow, receipt) == [
+        (expiring.id, fund.address, fund_refund),
+        (expiring.id, patient.address, patient_refund),
+    ]
+    assert _released(regulator, escrow, receipt, expiring.id) == (fund_refund, patient_refund)
+    assert balances() == before
+    assert before["escrow"] == _owes(escrow, [expiring.id, settling.id], [fund, patient])
+    with ape.reverts(token.EnforcedPause):
+        escrow.claimRefund(fund, sender=outsider)
+
+    token.unpause(sender=admin)
+    escrow.claimRefund(fund, sender=outsider)
+    escrow.claimRefund(patient, sender=outsider)
+    after = balances()
+    assert (after["fund"], after["patient"]) == (before["fund"] + fund_refund, before["patient"] + patient_refund)
+    assert after["escrow"] == _owes(escrow, [expiring.id, settling.id], [fund, patient])
