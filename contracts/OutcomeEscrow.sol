@@ -66,6 +66,9 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
 
     mapping(uint256 episodeId => Episodes.EpisodeRecord) private _episodes;
 
+    /// @dev Refunds the token refused to deliver (the payer's account frozen in it), per receiving account.
+    mapping(address account => uint256 amount) private _heldRefunds;
+
     /*//////////////////////////////////////////////////////////////////////////
                                     CONSTRUCTOR
     //////////////////////////////////////////////////////////////////////////*/
@@ -169,6 +172,11 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     /// @inheritdoc IOutcomeEscrow
     function owed(uint256 episodeId) external view override returns (uint128) {
         return _existing(episodeId).owed;
+    }
+
+    /// @inheritdoc IOutcomeEscrow
+    function heldRefundOf(address account) external view override returns (uint256) {
+        return _heldRefunds[account];
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -371,7 +379,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         episode.progress = progress;
 
         emit EpisodeRefunded(episodeId, progress.milestoneIndex, reason, fundRefund, patientRefund);
-        _refund(progress.reservationId, fundRefund, patientRefund);
+        _refund(episodeId, progress.reservationId, fundRefund, patientRefund);
     }
 
     /// @inheritdoc IOutcomeEscrow
@@ -386,6 +394,16 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         episode.owed = 0;
         emit OwedPaid(episodeId, terms.splitId, amount);
         _pay(terms.splitId, amount);
+    }
+
+    /// @inheritdoc IOutcomeEscrow
+    function claimRefund(address account) external override nonReentrant {
+        uint256 amount = _heldRefunds[account];
+        if (amount == 0) revert Errors.OutcomeEscrow_NoHeldRefund(account);
+        delete _heldRefunds[account];
+        emit RefundClaimed(account, msg.sender, amount);
+        // Always to the account itself: a caller other than the payer can only deliver, never redirect.
+        token.safeTransfer(account, amount);
     }
 
     /*//////////////////////////////////////////////////////////////////////////
@@ -596,7 +614,7 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         else emit MilestoneOpened(episodeId, index + 1, progress.deadline);
 
         if (payout > 0 && !payoutHeld) _pay(terms.splitId, payout);
-        _refund(progress.reservationId, fundRefund, patientRefund);
+        _refund(episodeId, progress.reservationId, fundRefund, patientRefund);
     }
 
     /// @dev Pays the split through the router, which pulls `amount` under the constructor's approval.
@@ -605,11 +623,20 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
     }
 
     /// @dev Releases a refund in the Regulator and sends each payer its part, to its current account.
-    function _refund(uint64 reservationId, uint128 fundRefund, uint128 patientRefund) private {
+    function _refund(uint256 episodeId, uint64 reservationId, uint128 fundRefund, uint128 patientRefund) private {
         if (fundRefund == 0 && patientRefund == 0) return;
         regulator.release(reservationId, fundRefund, patientRefund);
         (address fundAccount, address patientAccount) = regulator.reservationAccounts(reservationId);
-        if (fundRefund > 0) token.safeTransfer(fundAccount, fundRefund);
-        if (patientRefund > 0) token.safeTransfer(patientAccount, patientRefund);
+        if (fundRefund > 0) _sendRefund(episodeId, fundAccount, fundRefund);
+        if (patientRefund > 0) _sendRefund(episodeId, patientAccount, patientRefund);
+    }
+
+    /// @dev Sends a refund; if the token refuses (the account frozen in it, say), holds it for the account
+    /// instead, so that one payer's frozen account never blocks the payout or the other payer's refund.
+    function _sendRefund(uint256 episodeId, address account, uint128 amount) private {
+        if (!token.trySafeTransfer(account, amount)) {
+            _heldRefunds[account] += amount;
+            emit RefundHeld(episodeId, account, amount);
+        }
     }
 }

@@ -1,6 +1,7 @@
 """OutcomeEscrow: createEpisode (cold and warm, 1 to 12 milestones), attest, dispute, resolve, settle,
-refundExpired, payOwed. Episodes are opened by the fund operator; two attestors, threshold 2, tiers
-100% / 50% / 0%, one-day challenge window."""
+refundExpired (also with the patient's account frozen in CareUSD: its refund held), payOwed, claimRefund.
+Episodes are opened by the fund operator; two attestors, threshold 2, tiers 100% / 50% / 0%, one-day
+challenge window."""
 
 from __future__ import annotations
 
@@ -93,3 +94,15 @@ def measure_catalog(rec: Recorder) -> None:
     rec.measure("OutcomeEscrow.payOwed", w.keeper, e, "payOwed", owed, owed_terms,
                 case="after the freeze is lifted", includes="terms hash check, Regulator.checkPayout, owed cleared, "
                 "CareUSD approve + SplitRouter.pay, OwedPaid")
+
+    held_terms = w.terms(milestones=1)
+    held = open_episode(held_terms)
+    w.tx(w.admin, w.token, "freeze", w.patient)
+    rec.measure("OutcomeEscrow.refundExpired.patient_frozen", w.keeper, e, "refundExpired", held, held_terms,
+                at=held_terms[3][0][1], case="the patient's account frozen in CareUSD: its refund is held",
+                includes="as refundExpired, with the patient's transfer refused (try) and held: held-refund slot "
+                "written, RefundHeld")
+    w.tx(w.admin, w.token, "unfreeze", w.patient)
+    rec.measure("OutcomeEscrow.claimRefund", w.patient, e, "claimRefund", w.patient,
+                case="a refund held while the account was frozen in the token",
+                includes="held amount cleared (refund), CareUSD transfer, RefundClaimed")

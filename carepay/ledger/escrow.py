@@ -1,4 +1,5 @@
-"""OutcomeEscrow rebuilt from its events: each episode's terms, attestations, settlements and refunds.
+"""OutcomeEscrow rebuilt from its events: each episode's terms, attestations, settlements and refunds, and the
+refunds held for accounts frozen in the token (RefundHeld, RefundClaimed).
 
 Checks E1-E5 and the PayerShares attributions (P1, P2) of every escrow outflow. The terms come from
 `EpisodeCreated` (the contract stores only their hash), so every payout is recomputed as
@@ -18,7 +19,10 @@ from carepay.payer_shares import Ledger
 BPS = 10_000
 STATUS_NAMES = {0: "null", 1: "active", 2: "completed", 3: "refunded"}
 
-E1 = "OutcomeEscrow's token balance = Σ episodes' (payer balances + payouts owed to a frozen institution's split)."
+E1 = (
+    "OutcomeEscrow's token balance = Σ episodes' (payer balances + payouts owed to a frozen institution's split)"
+    " + refunds held for accounts frozen in the token."
+)
 E2 = "Per episode, split payouts + owed + fund refunds + patient refunds = deposits, to the unit."
 E3 = "Settled milestones and completed or refunded episodes never change again; each attestor attests once per milestone; milestones settle in order."
 E4 = "At settlement the payout is held exactly when the institution or program is frozen; held payouts are paid in full later."
@@ -56,6 +60,9 @@ class EscrowBook:
         self.episodes: dict[int, Episode] = {}
         self.expected_flow: dict[str, int] = defaultdict(int)
         self.payouts: dict[bytes, int] = defaultdict(int)  # split -> units paid by this module
+        self.held_refunds: dict[str, int] = defaultdict(int)  # account -> refunds the token refused, not yet claimed
+        self._refunded_in: dict[str, dict[int, int]] = {}  # tx -> episode -> refunded in it, not held back
+        self.refunds_ever_held = 0
         for invariant, sentence in (("E1", E1), ("E2", E2), ("E3", E3), ("E4", E4), ("E5", E5)):
             self.audit.check(invariant, sentence)
 
@@ -64,7 +71,13 @@ class EscrowBook:
         if handler is None:
             return
         episode_id = event.args.get("episodeId")
-        if event.name != "EpisodeCreated":
+        if event.name == "RefundClaimed":
+            handler(event, event.args, None)
+        elif event.name == "RefundHeld":
+            # Emitted after the settlement or expiry that ends an episode, so it is checked against the refund
+            # of its transaction, not against the episode's status.
+            handler(event, event.args, self.episodes.get(episode_id))
+        elif event.name != "EpisodeCreated":
             episode = self.episodes.get(episode_id)
             if episode is None:
                 self.audit.check("E3").holds(
@@ -199,6 +212,7 @@ class EscrowBook:
         episode.fund_refunds += a["fundRefund"]
         episode.patient_refunds += a["patientRefund"]
         self.expected_flow[event.tx] -= refund
+        self._note_refund(event, episode, refund)
         episode.index += 1
         episode.tier, episode.attested, episode.votes = None, set(), defaultdict(int)
 
@@ -227,6 +241,7 @@ class EscrowBook:
         episode.patient_refunds += a["patientRefund"]
         episode.status, episode.ended_at = "refunded", event.where()
         self.expected_flow[event.tx] -= refund
+        self._note_refund(event, episode, refund)
 
     def _on_OwedPaid(self, event: Event, a: dict, episode: Episode) -> None:
         subject = f"OutcomeEscrow episode {episode.id}"
@@ -240,6 +255,33 @@ class EscrowBook:
         episode.paid += a["amount"]
         self.payouts[episode.terms["splitId"]] += a["amount"]
         self.expected_flow[event.tx] -= a["amount"]
+
+    def _on_RefundHeld(self, event: Event, a: dict, episode: Episode | None) -> None:
+        subject = f"OutcomeEscrow episode {a['episodeId']}"
+        refunded = self._refunded_in.get(event.tx, {}).get(a["episodeId"], 0)
+        self.audit.check("E1").holds(
+            episode is not None and a["amount"] <= refunded, subject,
+            "refund held only out of a refund of the same transaction", f"<= {refunded}", a["amount"],
+            self.ctx.at(event),
+        )
+        self._refunded_in.setdefault(event.tx, {})[a["episodeId"]] = refunded - a["amount"]
+        self.held_refunds[a["account"]] += a["amount"]
+        self.refunds_ever_held += a["amount"]
+        self.expected_flow[event.tx] += a["amount"]  # the refund was counted as leaving; it stays
+
+    def _on_RefundClaimed(self, event: Event, a: dict, _: None) -> None:
+        held = self.held_refunds[a["account"]]
+        self.audit.check("E1").equal(
+            f"OutcomeEscrow held refunds of {self.ctx.label(a['account'])}", "claimed (all that was held)", held,
+            a["amount"], self.ctx.at(event),
+        )
+        self.held_refunds[a["account"]] = 0
+        self.expected_flow[event.tx] -= a["amount"]
+
+    def _note_refund(self, event: Event, episode: Episode, amount: int) -> None:
+        """What a transaction refunded from an episode: the most its RefundHeld events may hold back."""
+        per_episode = self._refunded_in.setdefault(event.tx, {})
+        per_episode[episode.id] = per_episode.get(episode.id, 0) + amount
 
     def finish(self) -> None:
         ctx, view = self.ctx, self.ctx.chain.view
@@ -268,12 +310,21 @@ class EscrowBook:
             if episode.status != "active":
                 self.audit.check("P1").equal(subject, "payers' balance of an ended episode", 0, still_held)
             owed_total += episode.ledger.total + episode.owed
+        for account, amount in sorted(self.held_refunds.items()):
+            e1.equal(
+                f"OutcomeEscrow held refunds of {ctx.label(account)}", "heldRefundOf", amount,
+                view("OutcomeEscrow", "heldRefundOf", account),
+            )
+            owed_total += amount
         module = ctx.chain.addresses["OutcomeEscrow"]
         balance = view("CareUSD", "balanceOf", module)
-        e1.equal(f"OutcomeEscrow {module}", "token balance = Σ(payer balances + owed)", owed_total, balance)
+        e1.equal(
+            f"OutcomeEscrow {module}", "token balance = Σ(payer balances + owed) + held refunds", owed_total, balance
+        )
         e1.figure("episodes", len(self.episodes))
         e1.figure("module balance", balance)
         e1.figure("owed", owed_total)
+        e1.figure("refunds ever held", self.refunds_ever_held)
         e2.figure("deposited", sum(e.deposited for e in self.episodes.values()))
         e2.figure("paid to care teams", sum(e.paid for e in self.episodes.values()))
         e2.figure("refunded", sum(e.fund_refunds + e.patient_refunds for e in self.episodes.values()))

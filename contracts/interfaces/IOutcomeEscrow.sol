@@ -23,15 +23,17 @@ import {ISplitRouter} from "./ISplitRouter.sol";
 /// payers' balances are exactly zero, so split + fund refunds + patient refunds == deposits, to the unit.
 ///
 /// Invariant: the escrow's token balance equals the sum over episodes of (what the payers still have in +
-/// what is owed to the split).
+/// what is owed to the split) plus the refunds held for accounts the token refused to pay.
 ///
 /// State machine: see Episodes.EpisodeStatus and Episodes.MilestoneStatus. Settled and refunded milestones, and
 /// completed and refunded episodes, never change again. Deadlines: attest and dispute strictly before their
 /// deadline, settle and refund at or after it.
 ///
 /// Freezes: a Regulator freeze of the institution or program at settlement holds only the payout (`owed`);
-/// refunds always flow. A CareUSD-level pause, or a token freeze of a payer's account, makes the transfers
-/// revert: the whole call reverts, nothing changes, and it can be retried once lifted.
+/// refunds always flow. A token freeze of a payer's account holds only that payer's refund (`heldRefundOf`,
+/// sent by `claimRefund` once the account can receive); the payout and the other payer's refund still flow.
+/// A CareUSD-level pause stops every unit: a call that pays the split or pulls a deposit reverts as a whole,
+/// and the refunds of a call that only refunds are held the same way until the pause is lifted.
 interface IOutcomeEscrow {
     /*//////////////////////////////////////////////////////////////////////////
                                        EVENTS
@@ -116,6 +118,13 @@ interface IOutcomeEscrow {
     /// @notice Payouts held during a freeze were paid to the split.
     event OwedPaid(uint256 indexed episodeId, bytes32 indexed splitId, uint128 amount);
 
+    /// @notice A refund could not be transferred (the payer's account is frozen in the token, say) and is held
+    /// for `account`, to be sent by `claimRefund` later.
+    event RefundHeld(uint256 indexed episodeId, address indexed account, uint128 amount);
+
+    /// @notice The refunds held for `account` were sent to it.
+    event RefundClaimed(address indexed account, address indexed caller, uint256 amount);
+
     /*//////////////////////////////////////////////////////////////////////////
                                  READ-ONLY FUNCTIONS
     //////////////////////////////////////////////////////////////////////////*/
@@ -172,6 +181,9 @@ interface IOutcomeEscrow {
 
     /// @notice Payouts held for the split during a freeze, to be paid by `payOwed`.
     function owed(uint256 episodeId) external view returns (uint128);
+
+    /// @notice Refunds held for `account` because a transfer to it failed (token units, all episodes together).
+    function heldRefundOf(address account) external view returns (uint256);
 
     /*//////////////////////////////////////////////////////////////////////////
                                STATE-CHANGING FUNCTIONS
@@ -230,7 +242,8 @@ interface IOutcomeEscrow {
     function resolve(uint256 episodeId, Episodes.Terms calldata terms, uint8 tierIndex, bytes32 evidenceHash) external;
 
     /// @notice Settles the current milestone at its attested tier once the challenge window is over.
-    /// @dev Emits {MilestoneSettled}, then {MilestoneOpened} or {EpisodeCompleted}.
+    /// @dev Emits {MilestoneSettled}, then {MilestoneOpened} or {EpisodeCompleted}, and {RefundHeld} for a
+    /// refund that could not be transferred.
     ///
     /// Notes:
     /// - Pays floor(amount * tierBps / 10_000) to the split through the SplitRouter, after the Regulator's
@@ -238,6 +251,8 @@ interface IOutcomeEscrow {
     ///   escrow as owed to the split (see `payOwed`) and everything else still happens.
     /// - Refunds the rest of the milestone to the payers (PayerShares proportions) and releases it in the
     ///   Regulator. Refunds go to the program's current fund account and the patient's current account.
+    ///   A refund the token refuses (the account frozen in it) is held for that account ({RefundHeld}) and
+    ///   sent later by `claimRefund`; the payout and the other refund are not affected.
     /// - Opens the next milestone with its attestation deadline; if that deadline has already passed, the
     ///   episode is refundable at once.
     /// - Callable by anyone.
@@ -248,11 +263,13 @@ interface IOutcomeEscrow {
     function settle(uint256 episodeId, Episodes.Terms calldata terms) external;
 
     /// @notice Ends an episode whose current milestone expired: refunds it and every later milestone.
-    /// @dev Emits {EpisodeRefunded}.
+    /// @dev Emits {EpisodeRefunded}, and {RefundHeld} for a refund that could not be transferred.
     ///
     /// Notes:
     /// - Callable by anyone. The whole remaining balance goes back to the payers in their proportions and is
     ///   released in the Regulator. Payouts already owed to the split stay owed.
+    /// - A refund the token refuses (the account frozen in it) is held for that account and sent later by
+    ///   `claimRefund`; the other payer's refund still flows.
     ///
     /// Requirements:
     /// - The episode is Active and `terms` are its terms.
@@ -267,4 +284,13 @@ interface IOutcomeEscrow {
     /// - `terms` are the episode's terms and something is owed.
     /// - The Regulator's `checkPayout` passes (its error propagates while still frozen).
     function payOwed(uint256 episodeId, Episodes.Terms calldata terms) external;
+
+    /// @notice Sends `account` the refunds held for it (from every episode). Anyone may call it; the money
+    /// goes only to `account`.
+    /// @dev Emits {RefundClaimed}.
+    ///
+    /// Requirements:
+    /// - Something is held for `account`.
+    /// - The token lets `account` receive now (its error propagates while the account is still frozen).
+    function claimRefund(address account) external;
 }

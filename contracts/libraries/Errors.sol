@@ -386,6 +386,9 @@ library Errors {
     /// @notice Thrown when paying out an episode that holds nothing for its split.
     error OutcomeEscrow_NothingOwed(uint256 episodeId);
 
+    /// @notice Thrown when claiming held refunds for an account that has none.
+    error OutcomeEscrow_NoHeldRefund(address account);
+
     // (end of OutcomeEscrow errors)
 
     /*//////////////////////////////////////////////////////////////////////////

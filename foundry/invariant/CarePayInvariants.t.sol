@@ -150,7 +150,8 @@ contract CarePayInvariants is HasVm, Assertions {
     }
 
     /// @notice X1 (C1, E1, S1): each module's token balance equals the sum of what it still owes (stream
-    /// ledgers + held refunds; episode ledgers + owed), and the router's equals sum(totalReceived - claimed).
+    /// ledgers + held refunds; episode ledgers + owed + held refunds), and the router's equals
+    /// sum(totalReceived - claimed).
     function check_modulesAndRouterHoldExactlyWhatTheyOwe() public view {
         uint256 streamOwes;
         for (uint256 k; k < ghosts.streamCount(); ++k) {
@@ -165,6 +166,8 @@ contract CarePayInvariants is HasVm, Assertions {
             Episodes.Episode memory e = escrow.getEpisode(ghosts.episodeIds(k));
             escrowOwes += _held(e.ledger) + e.owed;
         }
+        escrowOwes += escrow.heldRefundOf(world.fund());
+        for (uint256 p; p < 3; ++p) escrowOwes += escrow.heldRefundOf(patients[p]);
         assertEq(token.balanceOf(address(escrow)), escrowOwes, "X1/E1: OutcomeEscrow balance");
         // F2: FeeForService owes no one, so it holds nothing between transactions.
         assertEq(token.balanceOf(address(world.feeForService())), 0, "X1/F2: FeeForService balance");

@@ -1,8 +1,10 @@
-"""Random sequences of create / attest / dispute / resolve / settle / refund / payOwed / freeze / time travel.
+"""Random sequences of create / attest / dispute / resolve / settle / refund / payOwed / freeze / token freeze of
+the patient's account / claimRefund / time travel.
 
 Every rule does only what the reference model (tests/escrow/model.py) says is allowed now (narrowed
 strategies and preconditions; the error paths have their own unit tests). After every step:
-  - the escrow's token balance is exactly the sum over episodes of (payers' balance + owed to the split);
+  - the escrow's token balance is exactly the sum over episodes of (payers' balance + owed to the split) plus
+    the refunds it holds for the patient's account while that account is frozen in the token;
   - every episode's ledger, owed amount and progress equal the model's;
   - a settled milestone keeps its tier, a refunded one stays refunded: settled items never change;
   - money is conserved to the unit: for each episode, split + owed + refunds + still held == deposits,
@@ -26,6 +28,7 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
     chain, escrow, token, regulator, router, split_id, program_id, admin, fund, patient, operator, institution,
     practitioner, clinician, laboratory, arbiter, outsider,
 ):
+    token.grantRole(token.FREEZER_ROLE(), admin, sender=admin)
     attestors = [clinician, laboratory, outsider]
     payers = [patient, fund, operator]
 
@@ -36,6 +39,8 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
             self.now = chain.blocks.head.timestamp
             self.episodes = []  # (episode id, terms, model, reservation id)
             self.frozen = False
+            self.patient_frozen = False  # the patient's account, frozen in CareUSD
+            self.held_for_patient = 0  # the patient's refunds the escrow holds (heldRefundOf)
             self.split_start = router.totalReceived(split_id)
             self.fund_start = token.balanceOf(fund)
             self.patient_start = token.balanceOf(patient)
@@ -53,7 +58,7 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
 
         # ---- rules ------------------------------------------------------------------------
 
-        @precondition(lambda self: not self.frozen and len(self.episodes) < MAX_EPISODES)
+        @precondition(lambda self: not self.frozen and not self.patient_frozen and len(self.episodes) < MAX_EPISODES)
         @rule(
             amounts=st.lists(st.integers(1, 10**10), min_size=1, max_size=4),
             gaps=st.lists(st.integers(1, 20 * DAY), min_size=4, max_size=4),
@@ -144,7 +149,7 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
             tier = data.draw(st.integers(0, len(model.tier_bps) - 1))
             self._tick()
             escrow.resolve(episode_id, terms, tier, b"\x0a" * 32, sender=arbiter)
-            model.settle(tier, self.frozen)
+            self._hold(model.settle(tier, self.frozen).patient_refund)
 
         @precondition(lambda self: self._where(lambda m: m.settle_error(self.now + 1) is None))
         @rule(data=st.data())
@@ -153,7 +158,7 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
             episode_id, terms, model, _ = self.episodes[index]
             self._tick()
             escrow.settle(episode_id, terms, sender=outsider)
-            model.settle(model.tier, self.frozen)
+            self._hold(model.settle(model.tier, self.frozen).patient_refund)
 
         @precondition(lambda self: self._where(lambda m: m.refund_error(self.now + 1) is None))
         @rule(data=st.data())
@@ -162,7 +167,7 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
             episode_id, terms, model, _ = self.episodes[index]
             self._tick()
             escrow.refundExpired(episode_id, terms, sender=outsider)
-            model.refund()
+            self._hold(model.refund()[1])
 
         @precondition(lambda self: not self.frozen and self._where(lambda m: m.owed > 0))
         @rule(data=st.data())
@@ -179,6 +184,24 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
             self.frozen = not self.frozen
             regulator.setInstitutionFrozen(institution, self.frozen, sender=admin)
 
+        @rule()
+        def toggle_patient_token_freeze(self):
+            self._tick()
+            self.patient_frozen = not self.patient_frozen
+            (token.freeze if self.patient_frozen else token.unfreeze)(patient, sender=admin)
+
+        @precondition(lambda self: not self.patient_frozen and self.held_for_patient > 0)
+        @rule()
+        def claim_refund(self):
+            self._tick()
+            escrow.claimRefund(patient, sender=outsider)
+            self.held_for_patient = 0
+
+        def _hold(self, patient_refund):
+            """The patient's refund stays in the escrow while the account is frozen in the token."""
+            if self.patient_frozen:
+                self.held_for_patient += patient_refund
+
         @rule(seconds=st.integers(1, 12 * DAY))
         def travel(self, seconds):
             self.now += seconds
@@ -187,7 +210,10 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
 
         @invariant()
         def escrow_balance_is_everything_still_owed(self):
-            assert token.balanceOf(escrow) == sum(model.held for _, _, model, _ in self.episodes)
+            owed = sum(model.held for _, _, model, _ in self.episodes) + self.held_for_patient
+            assert token.balanceOf(escrow) == owed
+            assert escrow.heldRefundOf(patient) == self.held_for_patient
+            assert escrow.heldRefundOf(fund) == 0
 
         @invariant()
         def episodes_match_the_model_and_settled_items_never_change(self):
@@ -230,7 +256,9 @@ def test_escrow__random_sequences__keep_balances_exact_and_settled_items_final(
                 deposited_patient += model.patient_in
             assert router.totalReceived(split_id) - self.split_start == paid
             assert token.balanceOf(fund) == self.fund_start - deposited_fund + refunded_fund
-            assert token.balanceOf(patient) == self.patient_start - deposited_patient + refunded_patient
+            assert token.balanceOf(patient) == (
+                self.patient_start - deposited_patient + refunded_patient - self.held_for_patient
+            )
 
     run_state_machine_as_test(
         EscrowMachine,

@@ -22,7 +22,8 @@ class Observation:
 
     balances: dict[str, int] = field(default_factory=dict)
     total_supply: int = 0
-    held_refunds: dict[str, int] = field(default_factory=dict)
+    held_refunds: dict[str, int] = field(default_factory=dict)  # CareStream's, per payer account
+    escrow_held_refunds: dict[str, int] = field(default_factory=dict)  # OutcomeEscrow's, per payer account
     streams: dict[int, tuple] = field(default_factory=dict)
     episodes: dict[int, tuple] = field(default_factory=dict)
     reservations: dict[int, tuple] = field(default_factory=dict)
@@ -61,6 +62,7 @@ class ChainViews:
         add(obs.__dict__, "total_supply", self.token.functions.totalSupply())
         for account in [str(world.fund.address), *(str(p.address) for p in world.patients)]:
             add(obs.held_refunds, account, self.stream.functions.heldRefundOf(account))
+            add(obs.escrow_held_refunds, account, self.escrow.functions.heldRefundOf(account))
         add(obs.__dict__, "reservation_count", self.regulator.functions.reservationCount())
         add(obs.__dict__, "next_stream_id", self.stream.functions.nextStreamId())
         add(obs.__dict__, "next_episode_id", self.escrow.functions.nextEpisodeId())

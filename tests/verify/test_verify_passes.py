@@ -37,6 +37,7 @@ def test_verify__realistic_history__figures_are_the_chains(history, w3):
     assert result.check("E1").figures["episodes"] == 3
     assert result.check("T4").figures["authorizations used"] == 1
     assert result.check("C1").figures["refunds ever held"] > 0  # the frozen patient's refund, claimed later
+    assert result.check("E1").figures["refunds ever held"] > 0  # the ruling's refund to the frozen patient
     assert result.check("C1").figures["care-team payouts held at cancel"] > 0  # the frozen institution's part
     assert result.events > 100 and result.from_block == history.deploy_block
 

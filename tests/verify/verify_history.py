@@ -5,7 +5,8 @@ Deployed with `carepay.deployment.deploy_suite` and configured like tests/system
 regions with their practitioners and care-team splits, two patients. Then, over two budget periods:
 streams created, withdrawn, paused and resumed, topped up in a later period (renewing the
 reservation), cancelled pro rata; episodes attested and settled, disputed and resolved by the arbiter,
-expired and refunded, and settled under an institution freeze then paid once unfrozen; split
+expired and refunded, and settled under an institution freeze then paid once unfrozen; a ruling while the
+patient's account is frozen in CareUSD (the patient's refund held, claimed after the unfreeze); split
 withdrawals by a member, by the residual, and a distribution.
 """
 
@@ -205,7 +206,11 @@ def run_history(h: History, chain) -> None:
     escrow.dispute(twin_id, twin_terms, b"\x04" * 32, sender=p1)
 
     _advance(chain, DAY)
-    escrow.resolve(twin_id, twin_terms, 1, b"\x05" * 32, sender=h.arbiter)  # final milestone at 50%
+    # The final milestone at 50% while p1's account is frozen in CareUSD: p1's refund is held, then claimed.
+    h.suite.token.freeze(p1, sender=h.admin)
+    escrow.resolve(twin_id, twin_terms, 1, b"\x05" * 32, sender=h.arbiter)
+    h.suite.token.unfreeze(p1, sender=h.admin)
+    escrow.claimRefund(p1, sender=keeper)
     regulator.setInstitutionFrozen(h.institutions[1], False, sender=h.supervisor)
     escrow.payOwed(frozen_id, frozen_terms, sender=keeper)
 

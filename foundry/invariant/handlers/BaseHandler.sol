@@ -68,8 +68,9 @@ abstract contract BaseHandler is HasVm {
     function _observe(uint8 splitIndex, uint8 patientIndex) internal view returns (Observation memory o) {
         address fund = world.fund();
         address patient = world.patient(patientIndex);
-        o.fundBalance = token.balanceOf(fund) + stream.heldRefundOf(fund);
-        o.patientBalance = token.balanceOf(patient) + stream.heldRefundOf(patient);
+        // A refund held for a token-frozen account counts as refunded: attributed, owed to the account.
+        o.fundBalance = token.balanceOf(fund) + stream.heldRefundOf(fund) + escrow.heldRefundOf(fund);
+        o.patientBalance = token.balanceOf(patient) + stream.heldRefundOf(patient) + escrow.heldRefundOf(patient);
         o.splitTotal = router.totalReceived(world.split(splitIndex));
         o.payeeFrozen = _payeeFrozen(splitIndex);
     }

@@ -9,9 +9,9 @@ import {BaseHandler} from "./BaseHandler.sol";
 
 /// @notice Drives OutcomeEscrow: create episodes (1-4 milestones, 1-3 attestors, k of n, several tier
 /// tables), attest (named attestors and a stranger, valid and out-of-range tiers), dispute, resolve, settle,
-/// refund after expiry and pay what a freeze held. Every successful call is checked against the state
-/// machine and deadlines of INVARIANTS.md §6, and its money against the payout rule
-/// floor(amount × tierBps / 10,000) with the rest refunded.
+/// refund after expiry, pay what a freeze held and send refunds held for token-frozen payers. Every
+/// successful call is checked against the state machine and deadlines of INVARIANTS.md §6, and its money
+/// against the payout rule floor(amount × tierBps / 10,000) with the rest refunded.
 contract EscrowHandler is BaseHandler {
     constructor(World world_, Ghosts ghosts_) BaseHandler(world_, ghosts_) {}
 
@@ -159,9 +159,9 @@ contract EscrowHandler is BaseHandler {
             _refused(reason);
             bool due = b.status == Episodes.EpisodeStatus.Active && b.milestone == Episodes.MilestoneStatus.Attested
                 && block.timestamp >= b.deadline;
-            // E4: a Regulator freeze holds the payout but never blocks the settlement (a CareUSD freeze of a
-            // payer's account does: documented in IOutcomeEscrow, and excluded here).
-            if (due && !token.isFrozen(world.patient(f.patientIndex))) _violation("E4: a due settlement reverted");
+            // E4: a Regulator freeze holds the payout and a CareUSD freeze of a payer's account holds its refund;
+            // neither blocks the settlement.
+            if (due) _violation("E4: a due settlement reverted");
         }
     }
 
@@ -186,14 +186,15 @@ contract EscrowHandler is BaseHandler {
             ghosts.addEpisodeFlows(id, deposited, paid, fundRefund, patientRefund);
             ghosts.markEpisodeTerminal(id, snapshotOf(id));
             ghosts.countEvent("episode refunded after expiry");
+            if (token.isFrozen(world.patient(f.patientIndex))) {
+                ghosts.countEvent("episode refunded after expiry, patient frozen in CareUSD");
+            }
         } catch (bytes memory reason) {
             _refused(reason);
             bool due = b.status == Episodes.EpisodeStatus.Active
                 && (b.milestone == Episodes.MilestoneStatus.Pending || b.milestone == Episodes.MilestoneStatus.Disputed)
                 && block.timestamp >= b.deadline;
-            if (due && !token.isFrozen(world.patient(f.patientIndex))) {
-                _violation("E4: an expired episode's refund reverted (refund blocked)");
-            }
+            if (due) _violation("E4: an expired episode's refund reverted (refund blocked)");
         }
     }
 
@@ -215,6 +216,23 @@ contract EscrowHandler is BaseHandler {
         } catch (bytes memory reason) {
             _refused(reason);
             if (b.owed > 0 && !before.payeeFrozen) _violation("E4: owed payout refused after the unfreeze");
+        }
+    }
+
+    /// @dev Sends a payer the escrow refunds held while its account was frozen in CareUSD (by a keeper).
+    function claimRefund(uint256 accountSeed) external instrument("escrow.claimRefund") {
+        address account = accountSeed % 4 == 3 ? world.fund() : world.patient(accountSeed % 4);
+        uint256 held = escrow.heldRefundOf(account);
+        uint256 balanceBefore = token.balanceOf(account);
+        vm.prank(world.keeper());
+        try escrow.claimRefund(account) {
+            ghosts.countSuccess();
+            if (token.balanceOf(account) != balanceBefore + held) _violation("escrow claimRefund sent other than held");
+            if (escrow.heldRefundOf(account) != 0) _violation("escrow claimRefund left a held refund");
+            ghosts.countEvent("escrow held refund claimed");
+        } catch (bytes memory reason) {
+            _refused(reason);
+            if (held > 0 && !token.isFrozen(account)) _violation("escrow claimRefund refused with a refund held");
         }
     }
 
@@ -247,6 +265,9 @@ contract EscrowHandler is BaseHandler {
         if (m.paid + heldNow != payout) _violation("E: a milestone paid other than floor(amount x tierBps / 10000)");
         if (heldNow > 0 && !before.payeeFrozen) _violation("E4: a payout was held with nothing frozen");
         ghosts.countEvent(heldNow > 0 ? "milestone settled, payout held (frozen)" : "milestone settled");
+        if (token.isFrozen(world.patient(f.patientIndex))) {
+            ghosts.countEvent("milestone settled, patient frozen in CareUSD");
+        }
         if (m.fundRefund + m.patientRefund != amount - payout) {
             _violation("E2: a milestone refunded other than the rest");
         }

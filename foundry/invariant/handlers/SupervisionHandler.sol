@@ -42,8 +42,9 @@ contract SupervisionHandler is BaseHandler {
         }
     }
 
-    /// @dev CareUSD freeze of a patient's account: refunds to it are held by CareStream (claimRefund later),
-    /// split distributions skip it (patient 0 is a recipient), new charges from it are refused.
+    /// @dev CareUSD freeze of a patient's account: refunds to it are held by CareStream and OutcomeEscrow
+    /// (claimRefund later), split distributions skip it (patient 0 is a recipient), new charges from it are
+    /// refused.
     function setPatientAccountFrozen(uint256 patientSeed, uint256 freezeSeed)
         external
         instrument("supervision.tokenFreeze")
