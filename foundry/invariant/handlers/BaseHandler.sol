@@ -144,7 +144,7 @@ abstract contract BaseHandler is HasVm {
     /// frozen in the Regulator (first such from `seed`; `seed`'s own patient when there is none).
     function _claimablePatient(uint256 seed) internal view returns (uint8) {
         for (uint256 k; k < 3; ++k) {
-            uint8 p = uint8((seed + k) % 3);
+            uint8 p = uint8((seed % 3 + k) % 3);
             uint8 home = world.patientRegion(p) == world.institutionRegion(0) ? 0 : 1;
             if (!token.isFrozen(world.patient(p)) && !regulator.getInstitution(world.institution(home)).frozen) {
                 return p;

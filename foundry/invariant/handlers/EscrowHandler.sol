@@ -461,7 +461,7 @@ contract EscrowHandler is BaseHandler {
     function _freshAttestor(Episodes.Terms memory terms, uint8 mask, uint256 seed) private pure returns (address) {
         uint256 n = terms.outcome.attestors.length;
         for (uint256 k; k < n; ++k) {
-            uint256 position = (seed + k) % n;
+            uint256 position = (seed % n + k) % n;
             if ((mask >> position) & 1 == 0) return terms.outcome.attestors[position];
         }
         return terms.outcome.attestors[seed % n];
@@ -471,7 +471,7 @@ contract EscrowHandler is BaseHandler {
     function _pastAttestor(Episodes.Terms memory terms, uint8 mask, uint256 seed) private pure returns (address) {
         uint256 n = terms.outcome.attestors.length;
         for (uint256 k; k < n; ++k) {
-            uint256 position = (seed + k) % n;
+            uint256 position = (seed % n + k) % n;
             if ((mask >> position) & 1 == 1) return terms.outcome.attestors[position];
         }
         return terms.outcome.attestors[seed % n];
@@ -481,7 +481,7 @@ contract EscrowHandler is BaseHandler {
     function _outsider(Episodes.Terms memory terms, uint256 seed) private view returns (address) {
         address[4] memory others = [world.practitioner(0), world.practitioner(1), world.lab(), world.stranger()];
         for (uint256 k; k < 4; ++k) {
-            address candidate = others[(seed + k) % 4];
+            address candidate = others[(seed % 4 + k) % 4];
             (bool named,) = _attestorPosition(terms, candidate);
             if (!named) return candidate;
         }

@@ -83,10 +83,10 @@ contract SplitHandler is BaseHandler {
         returns (bool, uint8, address)
     {
         for (uint256 t; t < 2; ++t) {
-            uint8 s = uint8((splitSeed + t) % 2);
+            uint8 s = uint8((splitSeed % 2 + t) % 2);
             address[] memory recipients = world.splitRecipients(s);
             for (uint256 k; k < recipients.length; ++k) {
-                address recipient = recipients[(recipientSeed + k) % recipients.length];
+                address recipient = recipients[(recipientSeed % recipients.length + k) % recipients.length];
                 bool something = router.claimable(world.split(s), recipient) > 0;
                 if (withSomething ? something && !token.isFrozen(recipient) : !something) return (true, s, recipient);
             }
@@ -97,7 +97,7 @@ contract SplitHandler is BaseHandler {
     /// @dev A split with something claimable by anyone (or, for a bad call, with nothing at all).
     function _splitWith(uint256 seed, bool withSomething) private view returns (bool, uint8) {
         for (uint256 t; t < 2; ++t) {
-            uint8 s = uint8((seed + t) % 2);
+            uint8 s = uint8((seed % 2 + t) % 2);
             address[] memory recipients = world.splitRecipients(s);
             bool something;
             for (uint256 k; k < recipients.length && !something; ++k) {

@@ -368,7 +368,7 @@ contract StreamHandler is BaseHandler {
     /// @dev An account with a refund held (the fund or a patient); for a bad call, one with nothing held.
     function _refundAccount(uint256 seed, bool bad) private view returns (bool, address) {
         for (uint256 k; k < 4; ++k) {
-            uint256 n = (seed + k) % 4;
+            uint256 n = (seed % 4 + k) % 4;
             address account = n == 3 ? world.fund() : world.patient(n);
             bool held = stream.heldRefundOf(account) > 0;
             if (bad ? !held : held && !token.isFrozen(account)) return (true, account);

@@ -138,7 +138,7 @@ contract SupervisionHandler is BaseHandler {
         uint256 streams = ghosts.streamCount();
         uint256 count = episodes + streams;
         for (uint256 k; k < count; ++k) {
-            uint256 n = (seed + k) % count;
+            uint256 n = (seed % count + k) % count;
             uint256 deadline;
             if (n < episodes) {
                 Episodes.Progress memory p = escrow.getEpisode(ghosts.episodeIds(n)).progress;
@@ -153,7 +153,7 @@ contract SupervisionHandler is BaseHandler {
 
     function _frozenPatient(uint256 seed) private view returns (bool, address) {
         for (uint256 k; k < 3; ++k) {
-            address account = world.patient((seed + k) % 3);
+            address account = world.patient((seed % 3 + k) % 3);
             if (token.isFrozen(account)) return (true, account);
         }
         return (false, address(0));
