@@ -90,8 +90,11 @@ contract StreamHandler is BaseHandler {
         bool bad = _bad(callerSeed);
         (bool found, uint256 id, uint8 i, uint8 p) =
             bad ? _pickBad(streamSeed, Want.ACCRUING) : _pickFor(streamSeed, Want.ACCRUING);
-        if (!found) return;
-        address caller = _caller(id, p, callerSeed, bad);
+        if (!found) return bad ? () : _advance(streamSeed);
+        _pause(id, i, p, _caller(id, p, callerSeed, bad));
+    }
+
+    function _pause(uint256 id, uint8 i, uint8 p, address caller) private {
         (bool expectRefusal, bytes4 expected) = _expectedRefusal(id, caller, Want.ACCRUING);
         Streams.Status statusBefore = stream.statusOf(id);
         Observation memory before = _observe(i, p);
@@ -115,8 +118,11 @@ contract StreamHandler is BaseHandler {
         // Bad: a stranger, or the sender resuming a stream that is not paused (WrongStatus).
         bool bad = _bad(callerSeed);
         (bool found, uint256 id, uint8 i, uint8 p) = bad ? _pickBad(streamSeed, Want.PAUSED) : _pickFor(streamSeed, Want.PAUSED);
-        if (!found) return;
-        address caller = _caller(id, p, callerSeed, bad);
+        if (!found) return bad ? () : _advance(streamSeed);
+        _resume(id, i, p, _caller(id, p, callerSeed, bad));
+    }
+
+    function _resume(uint256 id, uint8 i, uint8 p, address caller) private {
         (bool expectRefusal, bytes4 expected) = _expectedRefusal(id, caller, Want.PAUSED);
         Streams.Status statusBefore = stream.statusOf(id);
         Observation memory before = _observe(i, p);
@@ -143,7 +149,11 @@ contract StreamHandler is BaseHandler {
         // Bad: a stream with nothing withdrawable (CareStream_NothingToWithdraw).
         bool bad = _bad(streamSeed);
         (bool found, uint256 id, uint8 i, uint8 p) = bad ? _pickBad(streamSeed, Want.OWED) : _pickFor(streamSeed, Want.OWED);
-        if (!found) return;
+        if (!found) return bad ? () : _advance(streamSeed);
+        _withdraw(id, i, p);
+    }
+
+    function _withdraw(uint256 id, uint8 i, uint8 p) private {
         uint128 withdrawable = stream.withdrawableAmountOf(id);
         Observation memory before = _observe(i, p);
         vm.prank(world.keeper());
@@ -167,7 +177,7 @@ contract StreamHandler is BaseHandler {
         // Bad: a stranger, or the sender cancelling a cancelled stream (WrongStatus).
         bool bad = _bad(callerSeed);
         (bool found, uint256 id, uint8 i, uint8 p) = bad ? _pickBad(streamSeed, Want.LIVE) : _pickCancellable(streamSeed);
-        if (!found) return;
+        if (!found) return bad ? () : _advance(streamSeed);
         _cancel(id, i, p, _caller(id, p, callerSeed, bad));
     }
 
@@ -203,7 +213,7 @@ contract StreamHandler is BaseHandler {
         // account with nothing held (CareStream_NoHeldRefund). Nothing held anywhere: nothing to claim.
         bool bad = _bad(accountSeed);
         (bool found, address account) = _refundAccount(accountSeed, bad);
-        if (!found) return;
+        if (!found) return bad ? () : _advance(accountSeed);
         uint256 held = stream.heldRefundOf(account);
         uint256 balanceBefore = token.balanceOf(account);
         vm.prank(world.keeper());
@@ -216,6 +226,32 @@ contract StreamHandler is BaseHandler {
         } catch (bytes memory reason) {
             if (held == 0) _refusedWith(reason, Errors.CareStream_NoHeldRefund.selector, "stream.claimRefund");
             else _refused(reason);
+        }
+    }
+
+    /// @dev A good call whose own step finds no stream in the state it needs advances a live stream (from
+    /// `seed`) by its next step instead, by its sender, counted under that step's name: paused, resume; ended
+    /// or insolvent, cancel; something withdrawable, withdraw; streaming, pause; pending, top up.
+    function _advance(uint256 seed) private {
+        (bool found, uint256 id, uint8 i, uint8 p) = _pickFor(seed, Want.LIVE);
+        if (!found) return;
+        Streams.Status status = stream.statusOf(id);
+        address sender = stream.getStream(id).sender;
+        if (status == Streams.Status.PAUSED) {
+            ghosts.recount("stream.resume");
+            _resume(id, i, p, sender);
+        } else if (status == Streams.Status.ENDED || status == Streams.Status.INSOLVENT) {
+            ghosts.recount("stream.cancel");
+            _cancel(id, i, p, sender);
+        } else if (stream.withdrawableAmountOf(id) > 0) {
+            ghosts.recount("stream.withdraw");
+            _withdraw(id, i, p);
+        } else if (status == Streams.Status.STREAMING) {
+            ghosts.recount("stream.pause");
+            _pause(id, i, p, sender);
+        } else {
+            ghosts.recount("stream.topUp");
+            _topUp(id, i, p, sender, _chargeWithinBudget(seed >> 32, i, 1_000 * UNIT));
         }
     }
 

@@ -54,7 +54,7 @@ contract SupervisionHandler is BaseHandler {
 
     /// @dev CareUSD freeze of a patient's account: refunds to it are held by CareStream (claimRefund later),
     /// split distributions skip it (patient 0 is a recipient), new charges from it are refused. A frozen
-    /// account is unfrozen at its next call; an unfrozen one is frozen one time in six (else, a frozen one is
+    /// account is unfrozen at its next call; an unfrozen one is frozen one time in three (else, a frozen one is
     /// unfrozen, if any). Bad: a stranger, or unfreezing an account that is not frozen (AccountNotFrozen).
     function setPatientAccountFrozen(uint256 patientSeed, uint256 freezeSeed)
         external
@@ -63,7 +63,7 @@ contract SupervisionHandler is BaseHandler {
         bool bad = _bad(freezeSeed);
         address account = world.patient(patientSeed % 3);
         bool frozen = token.isFrozen(account);
-        bool freeze = !frozen && _freezes(freezeSeed, 6);
+        bool freeze = !frozen && _freezes(freezeSeed, 3);
         if (!bad && !frozen && !freeze) {
             (bool any, address other) = _frozenPatient(patientSeed);
             if (!any) return;
