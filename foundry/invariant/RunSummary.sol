@@ -33,7 +33,10 @@ library RunSummary {
         uint256 refusedThisRun;
         for (uint256 k; k < ghosts.callNameCount(); ++k) {
             string memory name = ghosts.callNames(k);
-            if (_get(string.concat("calls.", name)) == 0) _append("names", name);
+            if (_get(string.concat("listed.", name)) == 0) {
+                vm.setEnv(string.concat(PREFIX, "listed.", name), "1");
+                _append("names", name);
+            }
             _add(string.concat("calls.", name), ghosts.calls(name));
             _add(string.concat("succeeded.", name), ghosts.successes(name));
             _add(string.concat("refused.", name), ghosts.refusedCalls(name));

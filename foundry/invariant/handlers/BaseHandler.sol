@@ -118,6 +118,12 @@ abstract contract BaseHandler is HasVm {
         return uint256(keccak256(abi.encode(seed, "bad"))) % 8 == 0;
     }
 
+    /// @dev The first seed from `seed` that `_bad` does not pick (for a step that must be a good one).
+    function _goodSeed(uint256 seed) internal pure returns (uint256) {
+        while (_bad(seed)) seed = uint256(keccak256(abi.encode(seed)));
+        return seed;
+    }
+
     /// @dev A deliberately bad call was refused: it must be refused with exactly the error its fault calls for
     /// (not merely revert), given the state the handler read before the call.
     function _refusedWith(bytes memory reason, bytes4 expected, string memory what) internal {

@@ -39,6 +39,16 @@ contract EscrowHandler is BaseHandler {
         uint256 milestoneSeed,
         uint256 outcomeSeed
     ) external instrument("escrow.createEpisode") {
+        _createEpisode(patientSeed, institutionSeed, initiatorSeed, milestoneSeed, outcomeSeed);
+    }
+
+    function _createEpisode(
+        uint256 patientSeed,
+        uint256 institutionSeed,
+        uint256 initiatorSeed,
+        uint256 milestoneSeed,
+        uint256 outcomeSeed
+    ) private {
         if (ghosts.episodeCount() >= MAX_ITEMS) return;
         uint8 p = _claimablePatient(patientSeed);
         uint8 i = _institutionIndex(institutionSeed, p);
@@ -337,10 +347,15 @@ contract EscrowHandler is BaseHandler {
     /// `seed`) by its next valid step instead, counted under that step's name: expired, refund; Pending,
     /// attest; Attested, dispute one time in four within the window, else settle (the keeper waits out the
     /// window, at most 3 days); Disputed, resolve. So the lifecycle (k of n, challenge window, dispute,
-    /// ruling, settlement, expiry) is walked far more often than a uniform choice of steps would.
+    /// ruling, settlement, expiry) is walked far more often than a uniform choice of steps would. No active
+    /// episode: open one.
     function _advance(uint256 seed) private {
         (bool found, uint256 id, Episodes.Terms memory terms) = _pickWhere(seed, _active);
-        if (!found) return;
+        if (!found) {
+            // No active episode: one is opened (by the patient or the fund, never a stranger).
+            ghosts.recount("escrow.createEpisode");
+            return _createEpisode(seed, seed >> 8, _goodSeed(seed >> 16), seed >> 24, seed >> 32);
+        }
         Episodes.Progress memory p = _progress(id);
         if (_expired(id)) {
             ghosts.recount("escrow.refundExpired");

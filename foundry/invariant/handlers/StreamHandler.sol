@@ -28,6 +28,18 @@ contract StreamHandler is BaseHandler {
         uint256 startSeed,
         uint256 endSeed
     ) external instrument("stream.create") {
+        _create(patientSeed, institutionSeed, initiatorSeed, depositSeed, drainSeed, startSeed, endSeed);
+    }
+
+    function _create(
+        uint256 patientSeed,
+        uint256 institutionSeed,
+        uint256 initiatorSeed,
+        uint256 depositSeed,
+        uint256 drainSeed,
+        uint256 startSeed,
+        uint256 endSeed
+    ) private {
         if (ghosts.streamCount() >= MAX_ITEMS) return;
         // A patient whose claim can pass, at the home institution mostly (cross-region one time in eight).
         uint8 p = _claimablePatient(patientSeed);
@@ -231,10 +243,15 @@ contract StreamHandler is BaseHandler {
 
     /// @dev A good call whose own step finds no stream in the state it needs advances a live stream (from
     /// `seed`) by its next step instead, by its sender, counted under that step's name: paused, resume; ended
-    /// or insolvent, cancel; something withdrawable, withdraw; streaming, pause; pending, top up.
+    /// or insolvent, cancel; something withdrawable, withdraw; streaming, pause; pending, top up. No live
+    /// stream: open one.
     function _advance(uint256 seed) private {
         (bool found, uint256 id, uint8 i, uint8 p) = _pickFor(seed, Want.LIVE);
-        if (!found) return;
+        if (!found) {
+            // No live stream: one is opened (by the patient or the fund, never a stranger).
+            ghosts.recount("stream.create");
+            return _create(seed, seed >> 8, _goodSeed(seed >> 16), seed >> 24, seed >> 32, seed >> 40, seed >> 48);
+        }
         Streams.Status status = stream.statusOf(id);
         address sender = stream.getStream(id).sender;
         if (status == Streams.Status.PAUSED) {
