@@ -10,7 +10,9 @@ import {BaseHandler} from "./BaseHandler.sol";
 
 /// @notice Drives OutcomeEscrow: create episodes (1-4 milestones, 1-3 attestors, k of n, several tier
 /// tables), attest (named attestors and a stranger, valid and out-of-range tiers), dispute, resolve, settle,
-/// refund after expiry and pay what a freeze held. Every successful call is checked against the state
+/// refund after expiry and pay what a freeze held; mostly on an episode in the state the step needs (else the
+/// episode's next step, see `_advance`), one call in eight with one fault, refused with its exact error.
+/// Every successful call is checked against the state
 /// machine and deadlines of INVARIANTS.md §6, and its money against the payout rule
 /// floor(amount × tierBps / 10,000) with the rest refunded.
 contract EscrowHandler is BaseHandler {
@@ -106,16 +108,28 @@ contract EscrowHandler is BaseHandler {
 
     function attest(uint256 episodeSeed, uint256 attestorSeed, uint256 tierSeed) external instrument("escrow.attest") {
         bool bad = _bad(attestorSeed);
-        uint256 fault = (attestorSeed >> 8) % 4;
+        uint256 fault = (attestorSeed >> 8) % 5;
         // Good: an attestable milestone, by one of its attestors who has not attested yet, mostly on the tier
         // the attestors agree on (so k of n is reached), one time in eight another valid tier (split votes).
         // Bad: someone not named (NotAttestor), a tier past the last (TierOutOfRange), an attestor again
-        // (AlreadyAttested), or any episode in any state (a probe: whatever it is refused with).
+        // (AlreadyAttested), a named attestor after the deadline (AttestationDeadlinePassed), or any episode in
+        // any state (a probe: whatever it is refused with).
         (bool found, uint256 id, Episodes.Terms memory terms) = !bad || fault == 1
             ? _pickWhere(episodeSeed, _attestable)
-            : (fault == 0 ? _pickWhere(episodeSeed, _active) : (fault == 2 ? _pickWhere(episodeSeed, _reAttestable) : _pick(episodeSeed)));
+            : _pickBadAttest(episodeSeed, fault);
         if (!found) return bad ? () : _advance(episodeSeed);
         _attest(id, terms, _attempt(id, terms, bad ? fault : type(uint256).max, attestorSeed, tierSeed));
+    }
+
+    function _pickBadAttest(uint256 seed, uint256 fault)
+        private
+        view
+        returns (bool found, uint256 id, Episodes.Terms memory terms)
+    {
+        if (fault == 0) return _pickWhere(seed, _active);
+        if (fault == 2) return _pickWhere(seed, _reAttestable);
+        if (fault == 4) return _pickWhere(seed, _expiredPending);
+        return _pick(seed);
     }
 
     function _attempt(uint256 id, Episodes.Terms memory terms, uint256 fault, uint256 attestorSeed, uint256 tierSeed)
@@ -139,6 +153,8 @@ contract EscrowHandler is BaseHandler {
             a.expected = Errors.OutcomeEscrow_AlreadyAttested.selector;
         } else if (fault == 3) {
             a.attestor = terms.outcome.attestors[attestorSeed % terms.outcome.attestors.length];
+        } else if (fault == 4) {
+            a.expected = Errors.OutcomeEscrow_AttestationDeadlinePassed.selector;
         }
     }
 
@@ -163,18 +179,28 @@ contract EscrowHandler is BaseHandler {
 
     function dispute(uint256 episodeSeed, uint256 callerSeed) external instrument("escrow.dispute") {
         // Good: an attested milestone within its challenge window, by the patient or the fund. Bad: a stranger
-        // or the keeper there (NotPayer), or any episode in any state by a payer (a probe).
+        // or the keeper there (NotPayer), a payer after the window (ChallengeWindowOver), or any episode in any
+        // state by a payer (a probe).
         bool bad = _bad(callerSeed);
-        bool outsider = bad && (callerSeed >> 8) % 2 == 0;
-        (bool found, uint256 id, Episodes.Terms memory terms) =
-            !bad || outsider ? _pickWhere(episodeSeed, _disputable) : _pick(episodeSeed);
+        uint256 fault = bad ? (callerSeed >> 8) % 3 : type(uint256).max;
+        (bool found, uint256 id, Episodes.Terms memory terms) = fault == 2
+            ? _pick(episodeSeed)
+            : _pickWhere(episodeSeed, fault == 1 ? _settleable : _disputable);
         if (!found) return bad ? () : _advance(episodeSeed);
-        uint8 p = ghosts.episodeFlows(id).patientIndex;
-        address[4] memory callers = [world.patient(p), world.fund(), world.stranger(), world.keeper()];
-        _dispute(id, terms, callers[(callerSeed >> 16) % 2 + (outsider ? 2 : 0)], outsider);
+        bytes4 expected = fault == 0
+            ? Errors.OutcomeEscrow_NotPayer.selector
+            : (fault == 1 ? Errors.OutcomeEscrow_ChallengeWindowOver.selector : bytes4(0));
+        _dispute(id, terms, _disputer(id, callerSeed, fault == 0), expected);
     }
 
-    function _dispute(uint256 id, Episodes.Terms memory terms, address caller, bool outsider) private {
+    /// @dev A payer (the patient or the fund account), or for a non-payer fault a stranger or the keeper.
+    function _disputer(uint256 id, uint256 seed, bool outsider) private view returns (address) {
+        uint8 p = ghosts.episodeFlows(id).patientIndex;
+        address[4] memory callers = [world.patient(p), world.fund(), world.stranger(), world.keeper()];
+        return callers[(seed >> 16) % 2 + (outsider ? 2 : 0)];
+    }
+
+    function _dispute(uint256 id, Episodes.Terms memory terms, address caller, bytes4 expected) private {
         Before memory b = _before(id);
         vm.prank(caller);
         try escrow.dispute(id, terms, keccak256("reason")) {
@@ -184,23 +210,27 @@ contract EscrowHandler is BaseHandler {
             if (block.timestamp >= b.deadline) _violation("dispute after the challenge window");
             if (caller == world.stranger() || caller == world.keeper()) _violation("a non-payer disputed");
         } catch (bytes memory reason) {
-            if (outsider) _refusedWith(reason, Errors.OutcomeEscrow_NotPayer.selector, "escrow.dispute by a non-payer");
+            if (expected != bytes4(0)) _refusedWith(reason, expected, "escrow.dispute");
             else _refused(reason);
         }
     }
 
     function resolve(uint256 episodeSeed, uint256 tierSeed, uint256 callerSeed) external instrument("escrow.resolve") {
         // Good: a disputed milestone before its arbitration deadline, by the arbiter, on a valid tier. Bad: a
-        // stranger (NotArbiter, checked first), a tier past the last (TierOutOfRange), or a probe of any episode.
+        // stranger (NotArbiter, checked first), a tier past the last (TierOutOfRange), the arbiter after the
+        // arbitration deadline (ArbitrationDeadlinePassed), or a probe of any episode.
         bool bad = _bad(callerSeed);
-        uint256 fault = (callerSeed >> 8) % 3;
-        (bool found, uint256 id, Episodes.Terms memory terms) =
-            !bad || fault == 1 ? _pickWhere(episodeSeed, _resolvable) : _pick(episodeSeed);
+        uint256 fault = (callerSeed >> 8) % 4;
+        (bool found, uint256 id, Episodes.Terms memory terms) = !bad || fault == 1
+            ? _pickWhere(episodeSeed, _resolvable)
+            : (fault == 3 ? _pickWhere(episodeSeed, _expiredDispute) : _pick(episodeSeed));
         if (!found) return bad ? () : _advance(episodeSeed);
         uint256 tierCount = terms.outcome.tierBps.length;
         bytes4 expected = !bad || fault == 2
             ? bytes4(0)
-            : (fault == 0 ? Errors.OutcomeEscrow_NotArbiter.selector : Errors.OutcomeEscrow_TierOutOfRange.selector);
+            : (fault == 0
+                    ? Errors.OutcomeEscrow_NotArbiter.selector
+                    : (fault == 1 ? Errors.OutcomeEscrow_TierOutOfRange.selector : Errors.OutcomeEscrow_ArbitrationDeadlinePassed.selector));
         _resolve(
             id,
             terms,
@@ -368,7 +398,7 @@ contract EscrowHandler is BaseHandler {
             if (block.timestamp < p.deadline && (seed >> 8) % 4 == 0) {
                 ghosts.recount("escrow.dispute");
                 uint8 patientIndex = ghosts.episodeFlows(id).patientIndex;
-                _dispute(id, terms, (seed >> 16) % 2 == 0 ? world.patient(patientIndex) : world.fund(), false);
+                _dispute(id, terms, (seed >> 16) % 2 == 0 ? world.patient(patientIndex) : world.fund(), bytes4(0));
             } else {
                 if (block.timestamp < p.deadline) vm.warp(p.deadline);
                 ghosts.recount("escrow.settle");
@@ -501,6 +531,16 @@ contract EscrowHandler is BaseHandler {
         bool expirable = p.milestoneStatus == Episodes.MilestoneStatus.Pending
             || p.milestoneStatus == Episodes.MilestoneStatus.Disputed;
         return p.status == Episodes.EpisodeStatus.Active && expirable && block.timestamp >= p.deadline;
+    }
+
+    /// @dev Active, Pending, its attestation deadline passed (refundable, no longer attestable).
+    function _expiredPending(uint256 id) private view returns (bool) {
+        return _expired(id) && _progress(id).milestoneStatus == Episodes.MilestoneStatus.Pending;
+    }
+
+    /// @dev Active, Disputed, its arbitration deadline passed.
+    function _expiredDispute(uint256 id) private view returns (bool) {
+        return _expired(id) && _progress(id).milestoneStatus == Episodes.MilestoneStatus.Disputed;
     }
 
     /// @dev A payout held during a freeze, its payee unfrozen now.

@@ -8,10 +8,11 @@ import {Ghosts} from "../Ghosts.sol";
 import {World} from "../World.sol";
 import {BaseHandler} from "./BaseHandler.sol";
 
-/// @notice Drives CareStream: create, top up, pause, resume, withdraw, cancel and claim held refunds, by the
-/// stream's sender, the patient, or a stranger, in whatever status the stream is in. Every call's money is
-/// observed from outside (ghosts), and every successful call is checked against the status machine of
-/// INVARIANTS.md §5: a call that succeeds from a forbidden status is a violation.
+/// @notice Drives CareStream: create, top up, pause, resume, withdraw, cancel and claim held refunds, mostly
+/// by the stream's sender or the patient on a stream in the status the step needs (else the stream's next
+/// step, see `_advance`), one call in eight by a stranger or in a wrong status, refused with its exact error.
+/// Every call's money is observed from outside (ghosts), and every successful call is checked against the
+/// status machine of INVARIANTS.md §5: a call that succeeds from a forbidden status is a violation.
 contract StreamHandler is BaseHandler {
     constructor(World world_, Ghosts ghosts_) BaseHandler(world_, ghosts_) {}
 
