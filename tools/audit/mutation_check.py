@@ -104,7 +104,7 @@ def run(mutation: Mutation, profile: str, runs: int | None) -> tuple[bool, str, 
         output = result.stdout + result.stderr
         if "Compiler run failed" in output:
             raise SystemExit(f"mutation {mutation.name} does not compile:\n{output[-2000:]}")
-        failure = re.search(r"\[FAIL: ([^\]]*)\]", output)
+        failure = re.search(r"\[FAIL: (.*)\]", output)
         return bool(failure), failure.group(1) if failure else "campaign passed", seconds
 
 
