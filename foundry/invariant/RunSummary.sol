@@ -10,6 +10,7 @@ import {Ghosts} from "./Ghosts.sol";
 /// the last print covers the whole campaign; `tools/audit/audit_summary.py` reads it back.
 /// @dev Forge resets the EVM between runs, so each run's counts are added to process environment variables
 /// (`CAREPAY_INVARIANT_*`), the one piece of state that outlives a run. A few dozen reads and writes per run.
+/// The totals are per forge process: a second invariant campaign in the same `forge test` would add to them.
 library RunSummary {
     Vm internal constant vm = Vm(0x7109709ECfa91a80626fF3989D68f67F5b1DD12D);
     string internal constant PREFIX = "CAREPAY_INVARIANT_";
