@@ -90,7 +90,7 @@ FORGE := $(ROOT)/node_modules/@foundry-rs/forge-linux-amd64/bin/forge
 # Outside out/: forge's --force builds (slither's) clean out/ and cache/.
 AUDIT_OUT := audit/out
 
-.PHONY: forge-quick audit audit-invariants slither coverage
+.PHONY: forge-quick audit audit-invariants audit-mutations slither coverage
 
 # The bounded invariant run that `make test` calls (profile default: 16 runs x 200 calls, every check
 # after every call).
@@ -111,6 +111,11 @@ audit-invariants: install
 	@date +%s > $(AUDIT_OUT)/invariants.start
 	set -o pipefail; FOUNDRY_PROFILE=deep $(FORGE) test --match-path 'foundry/*' -vv 2>&1 | tee $(AUDIT_OUT)/invariants.log
 	@date +%s > $(AUDIT_OUT)/invariants.end
+
+# Known bugs the invariant suite must catch: each mutation of tools/audit/mutation_check.py is applied to a
+# copy of contracts/ in a temporary directory and the quick campaign must fail on it (~2 minutes).
+audit-mutations: install
+	$(PY) tools/audit/mutation_check.py
 
 # Slither over contracts/ (mocks and test helpers excluded, slither.config.json), compiled by forge;
 # fails on any High or Medium finding (fixed, or suppressed at its line with a reason) and on any Low or

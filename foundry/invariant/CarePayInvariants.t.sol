@@ -9,6 +9,7 @@ import {Supervision} from "../../contracts/types/Supervision.sol";
 import {Assertions} from "../utils/Assertions.sol";
 import {HasVm, console} from "../utils/Vm.sol";
 import {Ghosts} from "./Ghosts.sol";
+import {RunSummary} from "./RunSummary.sol";
 import {EscrowHandler} from "./handlers/EscrowHandler.sol";
 import {FeeForServiceHandler} from "./handlers/FeeForServiceHandler.sol";
 import {SplitHandler} from "./handlers/SplitHandler.sol";
@@ -121,8 +122,9 @@ contract CarePayInvariants is HasVm, Assertions {
     }
 
     /// @notice After each run: how much of the suite the run reached (printed with -vv; `make audit`
-    /// aggregates it). A run that reaches no settlement would prove little.
-    function afterInvariant() external view {
+    /// aggregates it), then the campaign so far per handler function (RunSummary). A run that reaches no
+    /// settlement would prove little.
+    function afterInvariant() external {
         console.log("streams", ghosts.streamCount());
         console.log("episodes", ghosts.episodeCount());
         console.log("handler calls", ghosts.totalCalls());
@@ -137,6 +139,7 @@ contract CarePayInvariants is HasVm, Assertions {
             bytes4 selector = ghosts.refusalSelectors(k);
             console.log(string.concat("refused 0x", _hex(selector)), ghosts.refusals(selector));
         }
+        RunSummary.addRunAndPrint(ghosts);
     }
 
     /// @notice X2 (T1): total supply never changes during the run and the balances of every account the run

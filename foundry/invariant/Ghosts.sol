@@ -40,9 +40,23 @@ contract Ghosts {
     mapping(bytes4 selector => uint256) public refusals;
     bytes4[] public refusalSelectors;
 
+    /// @notice Per handler function (as named by `countCall`): calls whose target call succeeded, and calls
+    /// refused. A function's other calls found no item to act on, or were time warps (no target call).
+    mapping(string name => uint256) public successes;
+    mapping(string name => uint256) public refusedCalls;
+    /// @notice The handler functions called so far in the run, in order of first call.
+    string[] public callNames;
+    /// @dev The handler function in progress: successes and refusals are counted against it.
+    string internal _currentCall;
+
+    function callNameCount() external view returns (uint256) {
+        return callNames.length;
+    }
+
     function countRefusal(bytes4 selector) external {
         if (refusals[selector] == 0) refusalSelectors.push(selector);
         refusals[selector] += 1;
+        refusedCalls[_currentCall] += 1;
     }
 
     function refusalSelectorCount() external view returns (uint256) {
@@ -62,13 +76,33 @@ contract Ghosts {
         return eventNames.length;
     }
 
+    /// @notice The call in progress performs another handler step (a handler whose own step found no item in
+    /// the state it needs advances an item by its next step instead): count it under that step's name.
+    function recount(string calldata name) external {
+        calls[_currentCall] -= 1;
+        _list(name);
+        calls[name] += 1;
+        _currentCall = name;
+    }
+
+    mapping(string name => bool) internal _listed;
+
+    function _list(string calldata name) private {
+        if (_listed[name]) return;
+        _listed[name] = true;
+        callNames.push(name);
+    }
+
     function countCall(string calldata name) external {
+        _list(name);
         calls[name] += 1;
         totalCalls += 1;
+        _currentCall = name;
     }
 
     function countSuccess() external {
         successfulCalls += 1;
+        successes[_currentCall] += 1;
     }
 
     function recordViolation(string calldata what) external {

@@ -46,8 +46,24 @@ def invariant_lines(out: Path) -> tuple[list[str], bool]:
     unit_failed = len(re.findall(r"^\[FAIL[^\]]*\] test_", text, re.M))
     lines.append(f"  bad-input unit tests (foundry/unit): {unit_passed} passed, {unit_failed} failed")
     ok = ok and unit_failed == 0
+    lines.extend(campaign_lines(text))
     lines.extend(last_run_lines(text))
     return lines, ok
+
+
+def campaign_lines(text: str) -> list[str]:
+    """How deep the whole campaign went (RunSummary's last print): per run, calls that succeeded, were refused or
+    found nothing to do (or only moved time), and the distinct custom errors provoked over all runs."""
+    head = re.findall(r"^  summary (\d+) runs: per run ([\d.]+) calls, ([\d.]+) succeeded, ([\d.]+) refused, "
+                      r"([\d.]+) no item or time only$", text, re.M)
+    if not head:
+        return []
+    runs, calls, succeeded, refused, idle = head[-1]
+    distinct = re.findall(r"^  summary distinct errors (\d+)$", text, re.M)
+    share = 100 * float(succeeded) / float(calls) if float(calls) else 0.0
+    return [f"  campaign depth: {runs} runs; per run {calls} calls: {succeeded} succeeded ({share:.0f}%), "
+            f"{refused} refused, {idle} found no item or only moved time; "
+            f"{distinct[-1] if distinct else '?'} distinct custom errors over the campaign"]
 
 
 def last_run_lines(text: str) -> list[str]:

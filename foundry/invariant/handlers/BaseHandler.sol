@@ -6,6 +6,7 @@ import {CareUSD} from "../../../contracts/CareUSD.sol";
 import {OutcomeEscrow} from "../../../contracts/OutcomeEscrow.sol";
 import {Regulator} from "../../../contracts/Regulator.sol";
 import {SplitRouter} from "../../../contracts/SplitRouter.sol";
+import {Errors} from "../../../contracts/libraries/Errors.sol";
 
 import {Bound} from "../../utils/Bound.sol";
 import {HasVm} from "../../utils/Vm.sol";
@@ -111,6 +112,71 @@ abstract contract BaseHandler is HasVm {
         ghosts.countRefusal(selector);
     }
 
+    /// @dev One call in eight is deliberately bad: the handler injects one fault into an otherwise valid call
+    /// (or, for some, probes an item in any state), so the run stays deep and every refusal is still tried.
+    /// Hashed: forge's dictionary feeds 0 and small values often, which a plain `seed % 8` would all make bad.
+    function _bad(uint256 seed) internal pure returns (bool) {
+        return uint256(keccak256(abi.encode(seed, "bad"))) % 8 == 0;
+    }
+
+    /// @dev The first seed from `seed` that `_bad` does not pick (for a step that must be a good one).
+    function _goodSeed(uint256 seed) internal pure returns (uint256) {
+        while (_bad(seed)) seed = uint256(keccak256(abi.encode(seed)));
+        return seed;
+    }
+
+    /// @dev A deliberately bad call was refused: it must be refused with exactly the error its fault calls for
+    /// (not merely revert), given the state the handler read before the call.
+    function _refusedWith(bytes memory reason, bytes4 expected, string memory what) internal {
+        _refused(reason);
+        if (reason.length < 4 || bytes4(reason) != expected) {
+            _violation(string.concat("a deliberately bad call was refused with another error than expected: ", what));
+        }
+    }
+
+    /// @dev A deliberately bad call succeeded: always a violation (the fault must be refused).
+    function _acceptedBad(string memory what) internal {
+        _violation(string.concat("a deliberately bad call succeeded: ", what));
+    }
+
+    /// @dev The Regulator refuses a claim of a stranger with Regulator_UnauthorizedInitiator, unless the program
+    /// is frozen, which it checks first (Regulator._checkClaim: charge, program, initiator, ...).
+    function _initiatorRefusal() internal view returns (bytes4) {
+        return regulator.getProgram(programId).frozen
+            ? Errors.Regulator_ProgramFrozen.selector
+            : Errors.Regulator_UnauthorizedInitiator.selector;
+    }
+
+    /// @dev A patient whose claims can pass now: not frozen in CareUSD and whose home institution is not
+    /// frozen in the Regulator (first such from `seed`; `seed`'s own patient when there is none).
+    function _claimablePatient(uint256 seed) internal view returns (uint8) {
+        for (uint256 k; k < 3; ++k) {
+            uint8 p = uint8((seed % 3 + k) % 3);
+            uint8 home = world.patientRegion(p) == world.institutionRegion(0) ? 0 : 1;
+            if (!token.isFrozen(world.patient(p)) && !regulator.getInstitution(world.institution(home)).frozen) {
+                return p;
+            }
+        }
+        return uint8(seed % 3);
+    }
+
+    /// @dev A charge in [1 unit, `max`] whose fund share fits the institution's remaining budget this period
+    /// (the fund pays at most 80% of a charge above the deductible, so 5/4 of the remaining budget fits);
+    /// 1 unit when the budget is spent (refused then, which the run also needs).
+    function _chargeWithinBudget(uint256 seed, uint8 institutionIndex, uint256 max) internal view returns (uint128) {
+        return uint128(_bound(seed, 1, _chargeCap(institutionIndex, max)));
+    }
+
+    /// @dev `max`, or less when the institution's remaining budget is smaller (see `_chargeWithinBudget`).
+    function _chargeCap(uint8 institutionIndex, uint256 max) internal view returns (uint256) {
+        (,, uint128 remaining) = regulator.budgetOf(
+            programId, world.institution(institutionIndex), regulator.currentPeriod(programId)
+        );
+        uint256 fits = uint256(remaining) * 5 / 4;
+        if (fits >= max) return max;
+        return fits < UNIT ? UNIT : fits;
+    }
+
     function _violation(string memory what) internal {
         ghosts.recordViolation(what);
     }
@@ -124,18 +190,17 @@ abstract contract BaseHandler is HasVm {
         return uint8(seed % 3);
     }
 
-    /// @dev Mostly the institution of the patient's region (so claims pass), sometimes the other one
-    /// (cross-region: refused for chronic care, allowed for digital-twin stages).
+    /// @dev Mostly the institution of the patient's region (so claims pass), one time in eight the other one
+    /// (cross-region: refused for chronic care and follow-ups, allowed for digital-twin stages).
     function _institutionIndex(uint256 seed, uint8 patientIndex) internal view returns (uint8) {
         uint8 home = world.patientRegion(patientIndex) == world.institutionRegion(0) ? 0 : 1;
-        return seed % 6 == 0 ? 1 - home : home;
+        return seed % 8 == 0 ? 1 - home : home;
     }
 
     /// @dev Who opens a claim: the patient or the fund account (a fund operator) mostly, a stranger (always
-    /// refused with Regulator_UnauthorizedInitiator) one time in five.
+    /// refused with Regulator_UnauthorizedInitiator) one time in eight.
     function _initiator(uint256 seed, uint8 patientIndex) internal view returns (address) {
-        uint256 choice = seed % 5;
-        if (choice == 0) return world.stranger();
-        return choice <= 2 ? world.patient(patientIndex) : world.fund();
+        if (_bad(seed)) return world.stranger();
+        return seed % 2 == 0 ? world.fund() : world.patient(patientIndex);
     }
 }

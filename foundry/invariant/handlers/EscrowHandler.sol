@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Errors} from "../../../contracts/libraries/Errors.sol";
 import {Episodes} from "../../../contracts/types/Episodes.sol";
 
 import {Ghosts} from "../Ghosts.sol";
@@ -9,9 +10,11 @@ import {BaseHandler} from "./BaseHandler.sol";
 
 /// @notice Drives OutcomeEscrow: create episodes (1-4 milestones, 1-3 attestors, k of n, several tier
 /// tables), attest (named attestors and a stranger, valid and out-of-range tiers), dispute, resolve, settle,
-/// refund after expiry, pay what a freeze held and send refunds held for token-frozen payers. Every
-/// successful call is checked against the state machine and deadlines of INVARIANTS.md §6, and its money
-/// against the payout rule floor(amount × tierBps / 10,000) with the rest refunded.
+/// refund after expiry, pay what a freeze held and send refunds held for token-frozen payers; mostly on an
+/// episode in the state the step needs (else the episode's next step, see `_advance`), one call in eight with
+/// one fault, refused with its exact error. Every successful call is checked against the state machine and
+/// deadlines of INVARIANTS.md §6, and its money against the payout rule floor(amount × tierBps / 10,000) with
+/// the rest refunded.
 contract EscrowHandler is BaseHandler {
     constructor(World world_, Ghosts ghosts_) BaseHandler(world_, ghosts_) {}
 
@@ -38,13 +41,41 @@ contract EscrowHandler is BaseHandler {
         uint256 milestoneSeed,
         uint256 outcomeSeed
     ) external instrument("escrow.createEpisode") {
+        _createEpisode(patientSeed, institutionSeed, initiatorSeed, milestoneSeed, outcomeSeed);
+    }
+
+    function _createEpisode(
+        uint256 patientSeed,
+        uint256 institutionSeed,
+        uint256 initiatorSeed,
+        uint256 milestoneSeed,
+        uint256 outcomeSeed
+    ) private {
         if (ghosts.episodeCount() >= MAX_ITEMS) return;
-        uint8 p = _patientIndex(patientSeed);
+        uint8 p = _claimablePatient(patientSeed);
         uint8 i = _institutionIndex(institutionSeed, p);
         Episodes.Terms memory terms = _terms(p, i, milestoneSeed, outcomeSeed);
+        // Bad, one in eight: a stranger opens it, or the terms carry one fault (a zero milestone amount, a
+        // threshold above the attestors), each refused with its own error.
+        address initiator = _initiator(initiatorSeed, p);
+        bytes4 expected;
+        if (initiator == world.stranger()) {
+            uint256 fault = (initiatorSeed >> 8) % 3;
+            if (fault == 0) {
+                expected = _initiatorRefusal();
+            } else {
+                initiator = world.patient(p);
+                if (fault == 1) {
+                    terms.milestones[terms.milestones.length - 1].amount = 0;
+                    expected = Errors.OutcomeEscrow_MilestoneAmountZero.selector;
+                } else {
+                    terms.outcome.threshold = uint8(terms.outcome.attestors.length + 1);
+                    expected = Errors.OutcomeEscrow_ThresholdOutOfRange.selector;
+                }
+            }
+        }
         uint256 charge;
         for (uint256 m; m < terms.milestones.length; ++m) charge += terms.milestones[m].amount;
-        address initiator = _initiator(initiatorSeed, p);
         Episodes.CreateParams memory params = Episodes.CreateParams({
             institution: world.institution(i),
             practitioner: world.practitioner(i),
@@ -57,54 +88,119 @@ contract EscrowHandler is BaseHandler {
         try escrow.createEpisode(params) returns (uint256 id) {
             ghosts.countSuccess();
             if (initiator == world.stranger()) _violation("R10: a stranger opened an episode");
+            if (expected != bytes4(0)) _acceptedBad("escrow.createEpisode");
             ghosts.addEpisode(id, i, p, abi.encode(terms));
-            (uint256 deposited, uint256 paid, uint256 fundRefund, uint256 patientRefund) =
-                _flows(before, _observe(i, p));
-            if (deposited != charge) _violation("R1: the payers together did not pay the episode's price");
-            ghosts.addEpisodeFlows(id, deposited, paid, fundRefund, patientRefund);
+            Moved memory m = _moved(before, _observe(i, p));
+            if (m.deposited != charge) _violation("R1: the payers together did not pay the episode's price");
+            ghosts.addEpisodeFlows(id, m.deposited, m.paid, m.fundRefund, m.patientRefund);
         } catch (bytes memory reason) {
-            _refused(reason);
+            if (expected != bytes4(0)) _refusedWith(reason, expected, "escrow.createEpisode");
+            else _refused(reason);
         }
     }
 
-    function attest(uint256 episodeSeed, uint256 attestorSeed, uint256 tierSeed) external instrument("escrow.attest") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Pending);
-        if (!found) return;
-        // Mostly one of the episode's own attestors; one time in five someone else (a named attestor of
-        // another episode, or a stranger), who must be refused.
-        address[4] memory others = [world.practitioner(0), world.practitioner(1), world.lab(), world.stranger()];
-        address attestor = attestorSeed % 5 == 0
-            ? others[(attestorSeed / 5) % 4]
-            : terms.outcome.attestors[(attestorSeed / 5) % terms.outcome.attestors.length];
-        // Mostly the tier the attestors agree on for this milestone (so k of n is reached), sometimes another
-        // valid tier (split votes), one time in eight one past the last (out of range, refused).
-        uint256 tierCount = terms.outcome.tierBps.length;
-        uint256 consensus = uint256(keccak256(abi.encode(id, escrow.getEpisode(id).progress.milestoneIndex))) % tierCount;
-        uint256 choice = tierSeed % 8;
-        uint8 tier = uint8(choice == 0 ? tierCount : (choice == 1 ? (tierSeed / 8) % tierCount : consensus));
-        Before memory b = _before(id);
-        (bool named, uint256 position) = _attestorPosition(terms, attestor);
+    /// @dev One attestation to try: who, on which tier, and the error a deliberately bad one must get.
+    struct Attempt {
+        address attestor;
+        uint8 tier;
+        bytes4 expected;
+    }
 
-        vm.prank(attestor);
-        try escrow.attest(id, terms, tier, keccak256(abi.encode("evidence", id, attestor))) {
+    function attest(uint256 episodeSeed, uint256 attestorSeed, uint256 tierSeed) external instrument("escrow.attest") {
+        bool bad = _bad(attestorSeed);
+        uint256 fault = (attestorSeed >> 8) % 5;
+        // Good: an attestable milestone, by one of its attestors who has not attested yet, mostly on the tier
+        // the attestors agree on (so k of n is reached), one time in eight another valid tier (split votes).
+        // Bad: someone not named (NotAttestor), a tier past the last (TierOutOfRange), an attestor again
+        // (AlreadyAttested), a named attestor after the deadline (AttestationDeadlinePassed), or any episode in
+        // any state (a probe: whatever it is refused with).
+        (bool found, uint256 id, Episodes.Terms memory terms) = !bad || fault == 1
+            ? _pickWhere(episodeSeed, _attestable)
+            : _pickBadAttest(episodeSeed, fault);
+        if (!found) return bad ? () : _advance(episodeSeed);
+        _attest(id, terms, _attempt(id, terms, bad ? fault : type(uint256).max, attestorSeed, tierSeed));
+    }
+
+    function _pickBadAttest(uint256 seed, uint256 fault)
+        private
+        view
+        returns (bool found, uint256 id, Episodes.Terms memory terms)
+    {
+        if (fault == 0) return _pickWhere(seed, _active);
+        if (fault == 2) return _pickWhere(seed, _reAttestable);
+        if (fault == 4) return _pickWhere(seed, _expiredPending);
+        return _pick(seed);
+    }
+
+    function _attempt(uint256 id, Episodes.Terms memory terms, uint256 fault, uint256 attestorSeed, uint256 tierSeed)
+        private
+        view
+        returns (Attempt memory a)
+    {
+        Episodes.Progress memory progress = _progress(id);
+        uint256 tierCount = terms.outcome.tierBps.length;
+        uint256 consensus = uint256(keccak256(abi.encode(id, progress.milestoneIndex))) % tierCount;
+        a.tier = uint8((tierSeed >> 8) % 8 == 0 ? tierSeed % tierCount : consensus);
+        a.attestor = _freshAttestor(terms, progress.attestedMask, attestorSeed);
+        if (fault == 0) {
+            a.attestor = _outsider(terms, attestorSeed);
+            a.expected = Errors.OutcomeEscrow_NotAttestor.selector;
+        } else if (fault == 1) {
+            a.tier = uint8(tierCount);
+            a.expected = Errors.OutcomeEscrow_TierOutOfRange.selector;
+        } else if (fault == 2) {
+            a.attestor = _pastAttestor(terms, progress.attestedMask, attestorSeed);
+            a.expected = Errors.OutcomeEscrow_AlreadyAttested.selector;
+        } else if (fault == 3) {
+            a.attestor = terms.outcome.attestors[attestorSeed % terms.outcome.attestors.length];
+        } else if (fault == 4) {
+            a.expected = Errors.OutcomeEscrow_AttestationDeadlinePassed.selector;
+        }
+    }
+
+    function _attest(uint256 id, Episodes.Terms memory terms, Attempt memory a) private {
+        Before memory b = _before(id);
+        (bool named, uint256 position) = _attestorPosition(terms, a.attestor);
+        vm.prank(a.attestor);
+        try escrow.attest(id, terms, a.tier, keccak256(abi.encode("evidence", id, a.attestor))) {
             ghosts.countSuccess();
             if (b.status != Episodes.EpisodeStatus.Active) _violation("E3: an ended episode took an attestation");
             if (b.milestone != Episodes.MilestoneStatus.Pending) _violation("attest on a milestone not Pending");
             if (block.timestamp >= b.deadline) _violation("attest at or after the attestation deadline");
             if (!named) _violation("an account that is not a named attestor attested");
             if (named && (b.attestedMask >> position) & 1 == 1) _violation("E3: an attestor attested twice");
-            if (tier >= terms.outcome.tierBps.length) _violation("attest accepted an out-of-range tier");
+            if (a.tier >= terms.outcome.tierBps.length) _violation("attest accepted an out-of-range tier");
+            if (a.expected != bytes4(0)) _acceptedBad("escrow.attest");
         } catch (bytes memory reason) {
-            _refused(reason);
+            if (a.expected != bytes4(0)) _refusedWith(reason, a.expected, "escrow.attest");
+            else _refused(reason);
         }
     }
 
     function dispute(uint256 episodeSeed, uint256 callerSeed) external instrument("escrow.dispute") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Attested);
-        if (!found) return;
+        // Good: an attested milestone within its challenge window, by the patient or the fund. Bad: a stranger
+        // or the keeper there (NotPayer), a payer after the window (ChallengeWindowOver), or any episode in any
+        // state by a payer (a probe).
+        bool bad = _bad(callerSeed);
+        uint256 fault = bad ? (callerSeed >> 8) % 3 : type(uint256).max;
+        (bool found, uint256 id, Episodes.Terms memory terms) = fault == 2
+            ? _pick(episodeSeed)
+            : _pickWhere(episodeSeed, fault == 1 ? _settleable : _disputable);
+        if (!found) return bad ? () : _advance(episodeSeed);
+        bytes4 expected = fault == 0
+            ? Errors.OutcomeEscrow_NotPayer.selector
+            : (fault == 1 ? Errors.OutcomeEscrow_ChallengeWindowOver.selector : bytes4(0));
+        _dispute(id, terms, _disputer(id, callerSeed, fault == 0), expected);
+    }
+
+    /// @dev A payer (the patient or the fund account), or for a non-payer fault a stranger or the keeper.
+    function _disputer(uint256 id, uint256 seed, bool outsider) private view returns (address) {
         uint8 p = ghosts.episodeFlows(id).patientIndex;
         address[4] memory callers = [world.patient(p), world.fund(), world.stranger(), world.keeper()];
-        address caller = callers[callerSeed % 4];
+        return callers[(seed >> 16) % 2 + (outsider ? 2 : 0)];
+    }
+
+    function _dispute(uint256 id, Episodes.Terms memory terms, address caller, bytes4 expected) private {
         Before memory b = _before(id);
         vm.prank(caller);
         try escrow.dispute(id, terms, keccak256("reason")) {
@@ -114,16 +210,37 @@ contract EscrowHandler is BaseHandler {
             if (block.timestamp >= b.deadline) _violation("dispute after the challenge window");
             if (caller == world.stranger() || caller == world.keeper()) _violation("a non-payer disputed");
         } catch (bytes memory reason) {
-            _refused(reason);
+            if (expected != bytes4(0)) _refusedWith(reason, expected, "escrow.dispute");
+            else _refused(reason);
         }
     }
 
     function resolve(uint256 episodeSeed, uint256 tierSeed, uint256 callerSeed) external instrument("escrow.resolve") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Disputed);
-        if (!found) return;
-        address caller = callerSeed % 5 == 0 ? world.stranger() : world.arbiter();
+        // Good: a disputed milestone before its arbitration deadline, by the arbiter, on a valid tier. Bad: a
+        // stranger (NotArbiter, checked first), a tier past the last (TierOutOfRange), the arbiter after the
+        // arbitration deadline (ArbitrationDeadlinePassed), or a probe of any episode.
+        bool bad = _bad(callerSeed);
+        uint256 fault = (callerSeed >> 8) % 4;
+        (bool found, uint256 id, Episodes.Terms memory terms) = !bad || fault == 1
+            ? _pickWhere(episodeSeed, _resolvable)
+            : (fault == 3 ? _pickWhere(episodeSeed, _expiredDispute) : _pick(episodeSeed));
+        if (!found) return bad ? () : _advance(episodeSeed);
         uint256 tierCount = terms.outcome.tierBps.length;
-        uint8 tier = uint8(tierSeed % 8 == 0 ? tierCount : (tierSeed / 8) % tierCount);
+        bytes4 expected = !bad || fault == 2
+            ? bytes4(0)
+            : (fault == 0
+                    ? Errors.OutcomeEscrow_NotArbiter.selector
+                    : (fault == 1 ? Errors.OutcomeEscrow_TierOutOfRange.selector : Errors.OutcomeEscrow_ArbitrationDeadlinePassed.selector));
+        _resolve(
+            id,
+            terms,
+            bad && fault == 0 ? world.stranger() : world.arbiter(),
+            uint8(bad && fault == 1 ? tierCount : tierSeed % tierCount),
+            expected
+        );
+    }
+
+    function _resolve(uint256 id, Episodes.Terms memory terms, address caller, uint8 tier, bytes4 expected) private {
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
         Observation memory before = _observe(f.splitIndex, f.patientIndex);
@@ -134,15 +251,30 @@ contract EscrowHandler is BaseHandler {
             if (b.status != Episodes.EpisodeStatus.Active) _violation("E3: an ended episode was resolved");
             if (b.milestone != Episodes.MilestoneStatus.Disputed) _violation("resolve of a milestone not Disputed");
             if (block.timestamp >= b.deadline) _violation("resolve after the arbitration deadline");
+            if (expected != bytes4(0)) _acceptedBad("escrow.resolve");
             _checkSettlement(id, terms, b, tier, before);
         } catch (bytes memory reason) {
-            _refused(reason);
+            if (expected != bytes4(0)) _refusedWith(reason, expected, "escrow.resolve");
+            else _refused(reason);
         }
     }
 
     function settle(uint256 episodeSeed) external instrument("escrow.settle") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pickIn(episodeSeed, Episodes.MilestoneStatus.Attested);
-        if (!found) return;
+        // Good: an attested milestone whose challenge window is over. Bad: one still in its window
+        // (ChallengeWindowNotOver), an ended episode (EpisodeNotActive), or a probe of any episode.
+        bool bad = _bad(episodeSeed);
+        uint256 fault = (episodeSeed >> 8) % 3;
+        (bool found, uint256 id, Episodes.Terms memory terms) = !bad
+            ? _pickWhere(episodeSeed, _settleable)
+            : (fault == 0 ? _pickWhere(episodeSeed, _disputable) : (fault == 1 ? _pickWhere(episodeSeed, _ended) : _pick(episodeSeed)));
+        if (!found) return bad ? () : _advance(episodeSeed);
+        bytes4 expected = !bad || fault == 2
+            ? bytes4(0)
+            : (fault == 0 ? Errors.OutcomeEscrow_ChallengeWindowNotOver.selector : Errors.OutcomeEscrow_EpisodeNotActive.selector);
+        _settle(id, terms, expected);
+    }
+
+    function _settle(uint256 id, Episodes.Terms memory terms, bytes4 expected) private {
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
         Observation memory before = _observe(f.splitIndex, f.patientIndex);
@@ -154,9 +286,11 @@ contract EscrowHandler is BaseHandler {
                 _violation("forbidden milestone transition: settle from a status other than Attested");
             }
             if (block.timestamp < b.deadline) _violation("settle before the challenge window ended");
+            if (expected != bytes4(0)) _acceptedBad("escrow.settle");
             _checkSettlement(id, terms, b, b.tier, before);
         } catch (bytes memory reason) {
-            _refused(reason);
+            if (expected != bytes4(0)) _refusedWith(reason, expected, "escrow.settle");
+            else _refused(reason);
             bool due = b.status == Episodes.EpisodeStatus.Active && b.milestone == Episodes.MilestoneStatus.Attested
                 && block.timestamp >= b.deadline;
             // E4: a Regulator freeze holds the payout and a CareUSD freeze of a payer's account holds its refund;
@@ -166,8 +300,23 @@ contract EscrowHandler is BaseHandler {
     }
 
     function refundExpired(uint256 episodeSeed) external instrument("escrow.refundExpired") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pickExpired(episodeSeed);
-        if (!found) return;
+        // Good: an active episode whose Pending or Disputed milestone expired. Bad: a Pending one not expired
+        // (NotExpired), an Attested one (MilestoneNotRefundable: it settles instead), or an ended episode.
+        bool bad = _bad(episodeSeed);
+        uint256 fault = (episodeSeed >> 8) % 3;
+        (bool found, uint256 id, Episodes.Terms memory terms) = !bad
+            ? _pickWhere(episodeSeed, _expired)
+            : _pickWhere(episodeSeed, fault == 0 ? _attestable : (fault == 1 ? _attested : _ended));
+        if (!found) return bad ? () : _advance(episodeSeed);
+        bytes4 expected = !bad
+            ? bytes4(0)
+            : (fault == 0
+                    ? Errors.OutcomeEscrow_NotExpired.selector
+                    : (fault == 1 ? Errors.OutcomeEscrow_MilestoneNotRefundable.selector : Errors.OutcomeEscrow_EpisodeNotActive.selector));
+        _refundExpired(id, terms, expected);
+    }
+
+    function _refundExpired(uint256 id, Episodes.Terms memory terms, bytes4 expected) private {
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
         Observation memory before = _observe(f.splitIndex, f.patientIndex);
@@ -179,18 +328,19 @@ contract EscrowHandler is BaseHandler {
                 _violation("forbidden milestone transition: refund from Attested (or a final status)");
             }
             if (block.timestamp < b.deadline) _violation("refund before the deadline");
-            (uint256 deposited, uint256 paid, uint256 fundRefund, uint256 patientRefund) =
-                _flows(before, _observe(f.splitIndex, f.patientIndex));
-            if (paid != 0 || deposited != 0) _violation("an expiry refund paid the split or took money");
-            if (fundRefund + patientRefund != b.held) _violation("E2: an expiry refund returned other than held");
-            ghosts.addEpisodeFlows(id, deposited, paid, fundRefund, patientRefund);
+            if (expected != bytes4(0)) _acceptedBad("escrow.refundExpired");
+            Moved memory m = _moved(before, _observe(f.splitIndex, f.patientIndex));
+            if (m.paid != 0 || m.deposited != 0) _violation("an expiry refund paid the split or took money");
+            if (m.fundRefund + m.patientRefund != b.held) _violation("E2: an expiry refund returned other than held");
+            ghosts.addEpisodeFlows(id, m.deposited, m.paid, m.fundRefund, m.patientRefund);
             ghosts.markEpisodeTerminal(id, snapshotOf(id));
             ghosts.countEvent("episode refunded after expiry");
             if (token.isFrozen(world.patient(f.patientIndex))) {
                 ghosts.countEvent("episode refunded after expiry, patient frozen in CareUSD");
             }
         } catch (bytes memory reason) {
-            _refused(reason);
+            if (expected != bytes4(0)) _refusedWith(reason, expected, "escrow.refundExpired");
+            else _refused(reason);
             bool due = b.status == Episodes.EpisodeStatus.Active
                 && (b.milestone == Episodes.MilestoneStatus.Pending || b.milestone == Episodes.MilestoneStatus.Disputed)
                 && block.timestamp >= b.deadline;
@@ -199,8 +349,11 @@ contract EscrowHandler is BaseHandler {
     }
 
     function payOwed(uint256 episodeSeed) external instrument("escrow.payOwed") {
-        (bool found, uint256 id, Episodes.Terms memory terms) = _pickOwed(episodeSeed);
-        if (!found) return;
+        // Good: an episode holding a payout from a freeze, once its payee is unfrozen. Bad: an episode that
+        // owes nothing (NothingOwed).
+        bool bad = _bad(episodeSeed);
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickWhere(episodeSeed, bad ? _owesNothing : _owed);
+        if (!found) return bad ? () : _advance(episodeSeed);
         Before memory b = _before(id);
         Ghosts.Flows memory f = ghosts.episodeFlows(id);
         Observation memory before = _observe(f.splitIndex, f.patientIndex);
@@ -210,11 +363,13 @@ contract EscrowHandler is BaseHandler {
             (uint256 deposited, uint256 paid, uint256 fundRefund, uint256 patientRefund) =
                 _flows(before, _observe(f.splitIndex, f.patientIndex));
             if (paid != b.owed || escrow.owed(id) != 0) _violation("E4: payOwed paid other than what was owed");
+            if (b.owed == 0) _acceptedBad("escrow.payOwed with nothing owed");
             if (deposited + fundRefund + patientRefund != 0) _violation("payOwed moved payers' money");
             ghosts.addEpisodeFlows(id, deposited, paid, fundRefund, patientRefund);
             ghosts.countEvent("owed payout paid after unfreeze");
         } catch (bytes memory reason) {
-            _refused(reason);
+            if (b.owed == 0) _refusedWith(reason, Errors.OutcomeEscrow_NothingOwed.selector, "escrow.payOwed");
+            else _refused(reason);
             if (b.owed > 0 && !before.payeeFrozen) _violation("E4: owed payout refused after the unfreeze");
         }
     }
@@ -233,6 +388,43 @@ contract EscrowHandler is BaseHandler {
         } catch (bytes memory reason) {
             _refused(reason);
             if (held > 0 && !token.isFrozen(account)) _violation("escrow claimRefund refused with a refund held");
+        }
+    }
+
+    /// @dev A good call whose own step finds no episode in the state it needs advances an active episode (from
+    /// `seed`) by its next valid step instead, counted under that step's name: expired, refund; Pending,
+    /// attest; Attested, dispute one time in four within the window, else settle (the keeper waits out the
+    /// window, at most 3 days); Disputed, resolve. So the lifecycle (k of n, challenge window, dispute,
+    /// ruling, settlement, expiry) is walked far more often than a uniform choice of steps would. No active
+    /// episode: open one.
+    function _advance(uint256 seed) private {
+        (bool found, uint256 id, Episodes.Terms memory terms) = _pickWhere(seed, _active);
+        if (!found) {
+            // No active episode: one is opened (by the patient or the fund, never a stranger).
+            ghosts.recount("escrow.createEpisode");
+            return _createEpisode(seed, seed >> 8, _goodSeed(seed >> 16), seed >> 24, seed >> 32);
+        }
+        Episodes.Progress memory p = _progress(id);
+        if (_expired(id)) {
+            ghosts.recount("escrow.refundExpired");
+            _refundExpired(id, terms, bytes4(0));
+        } else if (p.milestoneStatus == Episodes.MilestoneStatus.Pending) {
+            if (!_attestable(id)) return; // every attestor voted and no tier reached k: it can only expire
+            ghosts.recount("escrow.attest");
+            _attest(id, terms, _attempt(id, terms, type(uint256).max, seed, seed >> 32));
+        } else if (p.milestoneStatus == Episodes.MilestoneStatus.Attested) {
+            if (block.timestamp < p.deadline && (seed >> 8) % 4 == 0) {
+                ghosts.recount("escrow.dispute");
+                uint8 patientIndex = ghosts.episodeFlows(id).patientIndex;
+                _dispute(id, terms, (seed >> 16) % 2 == 0 ? world.patient(patientIndex) : world.fund(), bytes4(0));
+            } else {
+                if (block.timestamp < p.deadline) vm.warp(p.deadline);
+                ghosts.recount("escrow.settle");
+                _settle(id, terms, bytes4(0));
+            }
+        } else {
+            ghosts.recount("escrow.resolve");
+            _resolve(id, terms, world.arbiter(), uint8((seed >> 24) % terms.outcome.tierBps.length), bytes4(0));
         }
     }
 
@@ -294,48 +486,122 @@ contract EscrowHandler is BaseHandler {
         b.held = e.ledger.fundIn + e.ledger.patientIn - e.ledger.fundOut - e.ledger.patientOut;
     }
 
-    /// @dev Three calls in four go to an active episode whose current milestone is in `wanted` (when there is
-    /// one), the fourth to any episode: most calls make progress, the rest probe every wrong state.
-    function _pickIn(uint256 seed, Episodes.MilestoneStatus wanted)
+    /// @dev The first episode from `seed` (in id order, wrapping) that `wanted` accepts; none: nothing to do.
+    function _pickWhere(uint256 seed, function(uint256) view returns (bool) wanted)
         private
         view
         returns (bool found, uint256 id, Episodes.Terms memory terms)
     {
         uint256 count = ghosts.episodeCount();
-        if (count == 0 || seed % 4 == 0) return _pick(seed);
         for (uint256 k; k < count; ++k) {
-            uint256 candidate = ghosts.episodeIds((seed % count + k) % count);
-            Episodes.Progress memory progress = escrow.getEpisode(candidate).progress;
-            if (progress.status == Episodes.EpisodeStatus.Active && progress.milestoneStatus == wanted) {
-                return _pick((seed % count + k) % count);
-            }
+            uint256 index = (seed % count + k) % count;
+            if (wanted(ghosts.episodeIds(index))) return _pick(index);
         }
-        return _pick(seed);
     }
 
-    /// @dev Prefers an active episode whose Pending or Disputed milestone has expired.
-    function _pickExpired(uint256 seed) private view returns (bool found, uint256 id, Episodes.Terms memory terms) {
-        uint256 count = ghosts.episodeCount();
-        if (count == 0 || seed % 4 == 0) return _pick(seed);
-        for (uint256 k; k < count; ++k) {
-            Episodes.Progress memory progress = escrow.getEpisode(ghosts.episodeIds((seed % count + k) % count)).progress;
-            bool expirable = progress.milestoneStatus == Episodes.MilestoneStatus.Pending
-                || progress.milestoneStatus == Episodes.MilestoneStatus.Disputed;
-            if (progress.status == Episodes.EpisodeStatus.Active && expirable && block.timestamp >= progress.deadline) {
-                return _pick((seed % count + k) % count);
-            }
-        }
-        return _pick(seed);
+    function _progress(uint256 id) private view returns (Episodes.Progress memory) {
+        return escrow.getEpisode(id).progress;
     }
 
-    /// @dev Prefers an episode with a payout held during a freeze.
-    function _pickOwed(uint256 seed) private view returns (bool found, uint256 id, Episodes.Terms memory terms) {
-        uint256 count = ghosts.episodeCount();
-        if (count == 0 || seed % 4 == 0) return _pick(seed);
-        for (uint256 k; k < count; ++k) {
-            if (escrow.owed(ghosts.episodeIds((seed % count + k) % count)) > 0) return _pick((seed % count + k) % count);
+    function _active(uint256 id) private view returns (bool) {
+        return _progress(id).status == Episodes.EpisodeStatus.Active;
+    }
+
+    function _ended(uint256 id) private view returns (bool) {
+        return !_active(id);
+    }
+
+    /// @dev Active, Pending, before its deadline, and some attestor has not attested yet.
+    function _attestable(uint256 id) private view returns (bool) {
+        Episodes.Progress memory p = _progress(id);
+        uint256 attestors = abi.decode(ghosts.episodeTerms(id), (Episodes.Terms)).outcome.attestors.length;
+        return p.status == Episodes.EpisodeStatus.Active && p.milestoneStatus == Episodes.MilestoneStatus.Pending
+            && block.timestamp < p.deadline && p.attestedMask != (1 << attestors) - 1;
+    }
+
+    /// @dev Attestable, and someone has already attested this milestone.
+    function _reAttestable(uint256 id) private view returns (bool) {
+        return _attestable(id) && _progress(id).attestedMask != 0;
+    }
+
+    function _attested(uint256 id) private view returns (bool) {
+        Episodes.Progress memory p = _progress(id);
+        return p.status == Episodes.EpisodeStatus.Active && p.milestoneStatus == Episodes.MilestoneStatus.Attested;
+    }
+
+    /// @dev Attested, within its challenge window.
+    function _disputable(uint256 id) private view returns (bool) {
+        return _attested(id) && block.timestamp < _progress(id).deadline;
+    }
+
+    /// @dev Attested, its challenge window over.
+    function _settleable(uint256 id) private view returns (bool) {
+        return _attested(id) && block.timestamp >= _progress(id).deadline;
+    }
+
+    /// @dev Disputed, before its arbitration deadline.
+    function _resolvable(uint256 id) private view returns (bool) {
+        Episodes.Progress memory p = _progress(id);
+        return p.status == Episodes.EpisodeStatus.Active && p.milestoneStatus == Episodes.MilestoneStatus.Disputed
+            && block.timestamp < p.deadline;
+    }
+
+    /// @dev Active, Pending or Disputed, its deadline passed.
+    function _expired(uint256 id) private view returns (bool) {
+        Episodes.Progress memory p = _progress(id);
+        bool expirable = p.milestoneStatus == Episodes.MilestoneStatus.Pending
+            || p.milestoneStatus == Episodes.MilestoneStatus.Disputed;
+        return p.status == Episodes.EpisodeStatus.Active && expirable && block.timestamp >= p.deadline;
+    }
+
+    /// @dev Active, Pending, its attestation deadline passed (refundable, no longer attestable).
+    function _expiredPending(uint256 id) private view returns (bool) {
+        return _expired(id) && _progress(id).milestoneStatus == Episodes.MilestoneStatus.Pending;
+    }
+
+    /// @dev Active, Disputed, its arbitration deadline passed.
+    function _expiredDispute(uint256 id) private view returns (bool) {
+        return _expired(id) && _progress(id).milestoneStatus == Episodes.MilestoneStatus.Disputed;
+    }
+
+    /// @dev A payout held during a freeze, its payee unfrozen now.
+    function _owed(uint256 id) private view returns (bool) {
+        return escrow.owed(id) > 0 && !_payeeFrozen(ghosts.episodeFlows(id).splitIndex);
+    }
+
+    function _owesNothing(uint256 id) private view returns (bool) {
+        return escrow.owed(id) == 0;
+    }
+
+    /// @dev One of the episode's attestors who has not attested the current milestone (from `seed`).
+    function _freshAttestor(Episodes.Terms memory terms, uint8 mask, uint256 seed) private pure returns (address) {
+        uint256 n = terms.outcome.attestors.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 position = (seed % n + k) % n;
+            if ((mask >> position) & 1 == 0) return terms.outcome.attestors[position];
         }
-        return _pick(seed);
+        return terms.outcome.attestors[seed % n];
+    }
+
+    /// @dev One of the episode's attestors who has already attested the current milestone.
+    function _pastAttestor(Episodes.Terms memory terms, uint8 mask, uint256 seed) private pure returns (address) {
+        uint256 n = terms.outcome.attestors.length;
+        for (uint256 k; k < n; ++k) {
+            uint256 position = (seed % n + k) % n;
+            if ((mask >> position) & 1 == 1) return terms.outcome.attestors[position];
+        }
+        return terms.outcome.attestors[seed % n];
+    }
+
+    /// @dev Someone not named by the episode: a practitioner or the lab it does not name, or a stranger.
+    function _outsider(Episodes.Terms memory terms, uint256 seed) private view returns (address) {
+        address[4] memory others = [world.practitioner(0), world.practitioner(1), world.lab(), world.stranger()];
+        for (uint256 k; k < 4; ++k) {
+            address candidate = others[(seed % 4 + k) % 4];
+            (bool named,) = _attestorPosition(terms, candidate);
+            if (!named) return candidate;
+        }
+        return world.stranger();
     }
 
     function _pick(uint256 seed) private view returns (bool found, uint256 id, Episodes.Terms memory terms) {
@@ -366,13 +632,15 @@ contract EscrowHandler is BaseHandler {
         terms.splitId = world.split(i);
 
         uint256 count = 1 + milestoneSeed % 4;
+        // Each milestone up to 800 CareUSD, all of them together within the institution's remaining budget.
+        uint256 perMilestone = _chargeCap(i, count * 800 * UNIT) / count;
         terms.milestones = new Episodes.Milestone[](count);
         uint256 deadline = block.timestamp;
         for (uint256 m; m < count; ++m) {
             uint256 r = uint256(keccak256(abi.encode(milestoneSeed, m)));
             deadline += _bound(r >> 128, 1 hours, 20 days);
             terms.milestones[m] =
-                Episodes.Milestone({amount: uint128(_bound(r & type(uint64).max, 1, 800 * UNIT)), deadline: uint40(deadline)});
+                Episodes.Milestone({amount: uint128(_bound(r & type(uint64).max, 1, perMilestone)), deadline: uint40(deadline)});
         }
 
         address[3] memory candidates = [world.practitioner(0), world.practitioner(1), world.lab()];
