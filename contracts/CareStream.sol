@@ -91,7 +91,9 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
     /// @dev `token` must be the router's token: payouts go through the router in that token only.
     constructor(IERC20 token, IRegulator regulator, ISplitRouter router) {
         IERC20 routerToken = router.token();
-        if (token != routerToken) revert Errors.CareStream_TokenMismatch(address(token), address(routerToken));
+        if (address(token) != address(routerToken)) {
+            revert Errors.CareStream_TokenMismatch(address(token), address(routerToken));
+        }
         TOKEN = token;
         REGULATOR = regulator;
         ROUTER = router;

@@ -77,7 +77,9 @@ contract OutcomeEscrow is IOutcomeEscrow, ReentrancyGuardTransient {
         if (address(regulator_) == address(0)) revert Errors.OutcomeEscrow_RegulatorZeroAddress();
         if (address(router_) == address(0)) revert Errors.OutcomeEscrow_RouterZeroAddress();
         IERC20 routerToken = router_.token();
-        if (token_ != routerToken) revert Errors.OutcomeEscrow_TokenMismatch(address(token_), address(routerToken));
+        if (address(token_) != address(routerToken)) {
+            revert Errors.OutcomeEscrow_TokenMismatch(address(token_), address(routerToken));
+        }
         token = token_;
         regulator = regulator_;
         router = router_;
