@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from eth_abi import decode as abi_decode
-from eth_utils import function_signature_to_4byte_selector
+from eth_utils import function_signature_to_4byte_selector, keccak
 
 from carepay.paths import ROOT, tool_env
 
@@ -83,6 +83,14 @@ def load(name: str) -> Artifact:
         bytecode=(entry.get("deploymentBytecode") or {}).get("bytecode", "0x"),
         runtime_bytecode=(entry.get("runtimeBytecode") or {}).get("bytecode", "0x"),
     )
+
+
+def code_hash(names: list[str] | tuple[str, ...]) -> str:
+    """A short fingerprint of the creation code of `names` (sorted), as built now. A deployment records it, so
+    that a checkout whose contracts changed since can tell that the deployed ones are not its own."""
+    digest = keccak(b"".join(name.encode() + bytes.fromhex(load(name).bytecode.removeprefix("0x"))
+                             for name in sorted(names)))
+    return digest.hex()[:16]
 
 
 def canonical_type(item: dict[str, Any]) -> str:

@@ -132,4 +132,21 @@ def load_checked(folder: Path, w3: Web3, network: str) -> Manifest:
                 f"no code for {name} at {entry['address']} on network {network!r} (the chain was reset?); "
                 f"run `carepay deploy --network {network}` to deploy again"
             )
+    check_code(manifest, folder, network)
     return manifest
+
+
+def check_code(manifest: Manifest, folder: Path, network: str) -> None:
+    """Refuses a deployment built from other contract code than this checkout's (an earlier CarePay, say): its
+    contracts may lack functions and events this version calls and reads."""
+    from carepay import artifacts  # compiles if stale; imported here so reading a manifest needs no build
+
+    recorded = manifest.versions.get("code")
+    current = artifacts.code_hash(list(manifest.contracts))
+    if recorded != current:
+        where = path_for(folder).parent
+        raise DeploymentMissing(
+            f"the deployment in {where} was built from other contract code (recorded {recorded or 'none'}, this "
+            f"checkout builds {current}); deploy this version afresh: move {where} away (on the local chain: "
+            f"`rm -rf {where}`), then `carepay deploy --network {network}`"
+        )

@@ -21,7 +21,7 @@ from carepay.driver import config
 from carepay.driver.abi import available, contract_abi
 from carepay.driver.journal import Journal
 from carepay.errors import CarePayError
-from carepay.manifest import Manifest, load_checked, read, write
+from carepay.manifest import Manifest, check_code, load_checked, read, write
 from carepay.sender import Sender, Sent, Tx
 
 CORE = ("CareUSD", "Regulator", "SplitRouter", "CareStream", "OutcomeEscrow")
@@ -78,6 +78,9 @@ def deploy(chain: Chain, sender: Sender, account: str | None = None, admin_delay
     journal = Journal(chain.folder, "deploy", sender)
     journal.reconcile()
     existing = read(chain.folder)
+    if existing is not None and journal.data["order"]:
+        # The journal would reuse every contract it deployed: refuse if they were built from other code.
+        check_code(existing, chain.folder, chain.name)
     if not journal.data["order"] and existing is not None:
         try:  # deployed before this journal existed (or elsewhere): check it and keep it
             return load_checked(chain.folder, chain.w3, chain.name), False
@@ -204,4 +207,6 @@ def _versions() -> dict[str, str]:
         versions["build"] = str(int(artifacts.BUILD_MANIFEST.stat().st_mtime))
     except OSError:
         pass
+    # What `load_checked` compares with this checkout's build: another code means other contracts.
+    versions["code"] = artifacts.code_hash(contract_names())
     return versions

@@ -13,8 +13,10 @@ from typing import Any, Iterable
 
 from eth_utils import event_abi_to_log_topic, to_checksum_address
 from web3 import Web3
+from web3.exceptions import BadFunctionCallOutput, ContractLogicError
 
 from carepay import artifacts
+from carepay.errors import DeploymentMissing
 
 #: The suite's contracts, in the order their ABIs are loaded; FeeForService is optional.
 CONTRACT_NAMES = ("CareUSD", "Regulator", "SplitRouter", "CareStream", "OutcomeEscrow", "FeeForService")
@@ -22,8 +24,8 @@ REQUIRED_NAMES = CONTRACT_NAMES[:-1]
 #: Blocks per eth_getLogs request: small enough for public RPCs, large enough for a local chain.
 DEFAULT_BLOCK_RANGE = 2_000
 
-class ReaderError(RuntimeError):
-    """The addresses given do not describe a deployment that can be read."""
+class ReaderError(DeploymentMissing):
+    """The addresses given do not describe a deployment that can be read (the CLI prints it as one line)."""
 
 
 @dataclass(frozen=True)
@@ -80,7 +82,14 @@ class ChainData:
 
     def view(self, contract: str, function: str, *args: Any) -> Any:
         """A view of `contract` at `to_block` (so views and events describe the same state)."""
-        return getattr(self.contracts[contract].functions, function)(*args).call(block_identifier=self.to_block)
+        try:
+            return getattr(self.contracts[contract].functions, function)(*args).call(block_identifier=self.to_block)
+        except (ContractLogicError, BadFunctionCallOutput) as error:
+            # Every view verify reads exists and cannot revert in this version's contracts.
+            raise ReaderError(
+                f"{contract}.{function} failed at {self.addresses[contract]} ({error}): the contracts there are not "
+                f"this version's; verify them with the CarePay version that deployed them, or deploy this one afresh"
+            ) from None
 
     def name_of(self, address: str) -> str | None:
         for name, known in self.addresses.items():

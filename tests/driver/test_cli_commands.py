@@ -2,8 +2,12 @@
 
 import json
 
-
+import pytest
 from web3 import Web3
+
+from carepay import artifacts
+from carepay.ledger.reader import ReaderError
+from carepay.verify import verify
 
 from carepay.driver.abi import contract_abi
 from carepay.manifest import REQUIRED_CONTRACTS
@@ -80,6 +84,32 @@ def test_deployment_without_code(cli, anvil, deployed, data_dir):
     assert code == 3
     assert "error: no code for SplitRouter at 0x000000000000000000000000000000000000bEEF" in err
     assert err.rstrip().endswith(f"run `carepay deploy --network {anvil}` to deploy again")
+
+
+def test_deployment_built_from_other_contract_code__is_refused_with_the_fix(cli, anvil, deployed, data_dir):
+    # A checkout whose contracts changed since the deployment (an upgrade) must not drive or verify the old ones:
+    # their functions and events may differ. The manifest records the build's code fingerprint.
+    assert deployed["versions"]["code"] == artifacts.code_hash(list(deployed["contracts"]))
+    path = data_dir / "chain-31337" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["versions"]["code"] = "0123456789abcdef"
+    path.write_text(json.dumps(manifest))
+    folder = data_dir / "chain-31337"
+    for command in (("verify",), ("scenario", "run", "chronic-care"), ("deploy",)):
+        code, _, err = cli(*command, "--network", anvil)
+        assert code == 3, command
+        assert err.startswith(f"error: the deployment in {folder} was built from other contract code (recorded "
+                              "0123456789abcdef"), command
+        assert err.rstrip().endswith(f"then `carepay deploy --network {anvil}`"), command
+
+
+def test_verify__a_view_that_reverts__is_one_line_naming_the_contract(anvil, deployed):
+    # The token's address given as the Regulator's: the Regulator views verify reads revert there.
+    w3 = Web3(Web3.HTTPProvider(anvil))
+    addresses = {name: entry["address"] for name, entry in deployed["contracts"].items()}
+    addresses["Regulator"] = addresses["CareUSD"]
+    with pytest.raises(ReaderError, match=r"Regulator\.\w+ failed at 0x[0-9a-fA-F]{40} .*not this version's"):
+        verify(w3, addresses, deployed["from_block"])
 
 
 def test_invalid_scenario_file_in_json(cli, tmp_path):
