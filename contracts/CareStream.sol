@@ -264,6 +264,14 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         // Settle what streamed under the old deposits first, so that what the Regulator carries into a
         // renewed reservation is exactly what has not streamed.
         PayerShares.Ledger memory ledger = stream.ledger.load();
+        // After the end nothing more accrues: a top-up may cover what streamed beyond the deposits, no more; more
+        // would only lock the payers' money and the fund's budget until a cancel gives it back.
+        if (accrual.endTime != 0 && block.timestamp >= accrual.endTime) {
+            uint128 uncoveredDebt = _uncoveredDebt(_streamedAmount(accrual), ledger);
+            if (charge > uncoveredDebt) {
+                revert Errors.CareStream_TopUpAfterEnd(streamId, accrual.endTime, charge, uncoveredDebt);
+            }
+        }
         uint256 oldReservationId = stream.reservationId;
         // A memory struct starts zeroed by design: a zero payout unless the branch below fills it.
         // slither-disable-next-line uninitialized-local

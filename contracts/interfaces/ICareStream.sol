@@ -217,7 +217,8 @@ interface ICareStream {
     /// - The caller may act for the stream now (`IRegulator.mayActFor`): the patient's account as registered
     ///   now, or a current fund operator of the program (its fund account included). Being its sender is not
     ///   enough: a removed operator or a patient's old account has no rights.
-    /// - The stream is not cancelled; `charge` is not zero; the Regulator accepts the charge.
+    /// - The stream is not cancelled; `charge` is not zero; once the stream has ended, `charge` is at most its
+    ///   uncovered debt (`CareStream_TopUpAfterEnd`); the Regulator accepts the charge.
     function topUp(uint256 streamId, uint128 charge) external;
 
     /// @notice Stops accrual.

@@ -258,6 +258,10 @@ library Errors {
     /// @notice Thrown when nothing is withdrawable from a stream.
     error CareStream_NothingToWithdraw(uint256 streamId);
 
+    /// @notice Thrown when a stream that has ended is topped up with more than its uncovered debt (what streamed
+    /// beyond the deposits): nothing more can accrue, so the rest would only be locked until a cancel.
+    error CareStream_TopUpAfterEnd(uint256 streamId, uint40 endTime, uint128 charge, uint128 uncoveredDebt);
+
     /// @notice Thrown when no refund is held for an account.
     error CareStream_NoHeldRefund(address account);
 

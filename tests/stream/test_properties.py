@@ -115,6 +115,11 @@ def _act(action, t, frozen, models, first_id, stream, regulator, operator, patie
         if status == CANCELLED:
             with ape.reverts(stream.CareStream_WrongStatus, streamId=stream_id, status=CANCELLED):
                 stream.topUp(stream_id, charge, sender=patient)
+        elif model.end and t >= model.end and charge > model.uncovered_debt(t):
+            # An ended stream takes at most its uncovered debt (refused before any Regulator check).
+            with ape.reverts(stream.CareStream_TopUpAfterEnd, streamId=stream_id, endTime=model.end, charge=charge,
+                             uncoveredDebt=model.uncovered_debt(t)):
+                stream.topUp(stream_id, charge, sender=patient)
         elif frozen:
             with ape.reverts(regulator.Regulator_InstitutionFrozen, institution=hospital):
                 stream.topUp(stream_id, charge, sender=patient)

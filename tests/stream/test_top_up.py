@@ -3,6 +3,7 @@
 import dataclasses
 
 import ape
+import pytest
 
 from .conftest import CHRONIC, DEDUCTIBLE, FUND_CAP, ONE, PATIENT_ID, RATIO_BPS, month_start
 from .model import CANCELLED, INSOLVENT, STREAMING, cost_share
@@ -199,7 +200,7 @@ def test_top_up__patient_frozen__reverts_with_the_regulators_error(
         stream.topUp(stream_id, ONE, sender=operator)
 
 
-def test_top_up__after_the_end_with_debt__repays_the_debt_and_the_rest_is_refundable(
+def test_top_up__after_the_end_up_to_the_debt__repays_it_and_leaves_nothing_refundable(
     create_stream, stream, operator, chain, at, expected_shares
 ):
     now = chain.pending_timestamp
@@ -207,16 +208,43 @@ def test_top_up__after_the_end_with_debt__repays_the_debt_and_the_rest_is_refund
     t = at(now + 2 * 86_400)
     debt = model.uncovered_debt(t)
     assert debt > 0
-    charge = 20 * ONE
-    fund_share, patient_share, _ = expected_shares(charge, t)
+    fund_share, patient_share, _ = expected_shares(debt, t)
     owed, _, _, _, _ = model.top_up(t, fund_share, patient_share)
     assert owed == 5 * ONE
 
-    stream.topUp(stream_id, charge, sender=operator)
+    tx = stream.topUp(stream_id, debt, sender=operator)
 
+    [topped] = tx.decode_logs(stream.StreamToppedUp)
+    assert (topped.charge, topped.fundShare, topped.patientShare) == (debt, fund_share, patient_share)
     assert stream.withdrawableAmountOf(stream_id) == debt == model.withdrawable(t)
     assert stream.uncoveredDebtOf(stream_id) == 0
-    assert stream.refundableAmountOf(stream_id) == charge - debt == model.refundable(t)
+    assert stream.refundableAmountOf(stream_id) == 0 == model.refundable(t)
+
+
+@pytest.mark.parametrize("over", [1, 20 * ONE])
+def test_top_up__after_the_end_above_the_debt__reverts_and_changes_nothing(
+    create_stream, stream, operator, chain, at, token, over
+):
+    # Nothing accrues after the end: money above the debt would only be locked (with the fund's budget) until a cancel.
+    now = chain.pending_timestamp
+    end = now + 86_400
+    stream_id, model, _ = create_stream(at=now, end=end, deposit=5 * ONE)
+    t = at(now + 2 * 86_400)
+    debt = model.uncovered_debt(t)
+    before = (stream.getStream(stream_id), token.balanceOf(stream))
+    with ape.reverts(stream.CareStream_TopUpAfterEnd, streamId=stream_id, endTime=end, charge=debt + over,
+                     uncoveredDebt=debt):
+        stream.topUp(stream_id, debt + over, sender=operator)
+    assert (stream.getStream(stream_id), token.balanceOf(stream)) == before
+
+
+def test_top_up__after_the_end_without_debt__reverts_with_a_zero_debt(create_stream, stream, operator, chain, at):
+    now = chain.pending_timestamp
+    end = now + 60
+    stream_id, model, _ = create_stream(at=now, end=end, deposit=300 * ONE)  # far more than 60 s stream
+    at(end + 10)
+    with ape.reverts(stream.CareStream_TopUpAfterEnd, streamId=stream_id, endTime=end, charge=ONE, uncoveredDebt=0):
+        stream.topUp(stream_id, ONE, sender=operator)
 
 
 def test_top_up__later_period_then_cancel__releases_from_the_renewed_reservation(

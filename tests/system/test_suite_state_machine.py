@@ -259,9 +259,17 @@ class SuiteStateMachine(RuleBasedStateMachine):
         after_payout.record_out(owed)
         unspent_fund, unspent_patient = after_payout.fund_balance, after_payout.patient_balance
         carried = unspent_fund if renew else 0
+        caller = self._stream_caller(item, by_patient)
+        if item.ended(t) and charge > max(item.streamed(t) - item.deposited, 0):
+            # After the end only the uncovered debt may be topped up (CareStream refuses before the Regulator).
+            debt = max(item.streamed(t) - item.deposited, 0)
+            self._note("top-up after the end refused")
+            with ape.reverts(self.suite.stream.CareStream_TopUpAfterEnd, streamId=item.stream_id, endTime=item.end,
+                             charge=charge, uncoveredDebt=debt):
+                self.suite.stream.topUp(item.stream_id, charge, sender=caller)
+            return
         shares = self.books.shares(item.patient, CHRONIC, period, charge, carried_fund=carried)
         refusal = self._refusal(item.institution, period, carried + shares.fund)
-        caller = self._stream_caller(item, by_patient)
         if refusal:
             self._note(f"top-up refused: {refusal.name}")
             with ape.reverts(self._regulator_error(refusal.name), **refusal.args):
