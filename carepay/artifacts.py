@@ -85,11 +85,22 @@ def load(name: str) -> Artifact:
     )
 
 
+def _without_metadata(code: bytes) -> bytes:
+    """Creation code without solc's trailing CBOR metadata (its last 2 bytes give the metadata's length): the
+    metadata hashes the source text, so a comment-only edit would change it while the code stays the same."""
+    if len(code) < 2:
+        return code
+    length = int.from_bytes(code[-2:], "big")
+    return code[: -(length + 2)] if length + 2 <= len(code) else code
+
+
 def code_hash(names: list[str] | tuple[str, ...]) -> str:
-    """A short fingerprint of the creation code of `names` (sorted), as built now. A deployment records it, so
-    that a checkout whose contracts changed since can tell that the deployed ones are not its own."""
-    digest = keccak(b"".join(name.encode() + bytes.fromhex(load(name).bytecode.removeprefix("0x"))
-                             for name in sorted(names)))
+    """A short fingerprint of the creation code of `names` (sorted), as built now, metadata left out. A deployment
+    records it, so that a checkout whose contracts changed since can tell that the deployed ones are not its own."""
+    digest = keccak(b"".join(
+        name.encode() + _without_metadata(bytes.fromhex(load(name).bytecode.removeprefix("0x")))
+        for name in sorted(names)
+    ))
     return digest.hex()[:16]
 
 

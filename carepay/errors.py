@@ -23,6 +23,10 @@ class DeploymentMissing(CarePayError):
     exit_code = 3
 
 
+class DeploymentCodeMismatch(DeploymentMissing):
+    """A deployment built from other contract code than this checkout's: never reused, never silently replaced."""
+
+
 class ScenarioInvalid(CarePayError):
     """A scenario file that does not parse or does not validate (the message names file, line and field)."""
 

@@ -20,7 +20,7 @@ from typing import Any
 
 from web3 import Web3
 
-from carepay.errors import DeploymentMissing
+from carepay.errors import DeploymentCodeMismatch, DeploymentMissing
 
 MANIFEST_NAME = "manifest.json"
 FORMAT_VERSION = 1
@@ -145,7 +145,7 @@ def check_code(manifest: Manifest, folder: Path, network: str) -> None:
     current = artifacts.code_hash(list(manifest.contracts))
     if recorded != current:
         where = path_for(folder).parent
-        raise DeploymentMissing(
+        raise DeploymentCodeMismatch(
             f"the deployment in {where} was built from other contract code (recorded {recorded or 'none'}, this "
             f"checkout builds {current}); deploy this version afresh: move {where} away (on the local chain: "
             f"`rm -rf {where}`), then `carepay deploy --network {network}`"

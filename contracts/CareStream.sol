@@ -388,7 +388,7 @@ contract CareStream is ICareStream, ReentrancyGuardTransient {
         c.uncoveredDebt = _uncoveredDebt(streamed, ledger);
         // The care team's part is attributed first, then the refund, which is the last outflow and so takes
         // each payer's remaining balance: the same parts as a `withdraw` (callable by anyone) just before the
-        // cancel would give, so the payers' split does not depend on the order of calls (INVARIANTS.md, P4).
+        // cancel would give, so the payers' split does not depend on the order of calls (INVARIANTS.md, P3).
         // A memory struct starts zeroed by design: `amount` stays zero (nothing paid now) unless the payout
         // is allowed below.
         // slither-disable-next-line uninitialized-local

@@ -78,8 +78,9 @@ def deploy(chain: Chain, sender: Sender, account: str | None = None, admin_delay
     journal = Journal(chain.folder, "deploy", sender)
     journal.reconcile()
     existing = read(chain.folder)
-    if existing is not None and journal.data["order"]:
-        # The journal would reuse every contract it deployed: refuse if they were built from other code.
+    if existing is not None:
+        # Contracts built from other code are neither reused (the journal would) nor silently replaced (a new
+        # suite paid from the user's account, the old addresses lost from the manifest): the user decides.
         check_code(existing, chain.folder, chain.name)
     if not journal.data["order"] and existing is not None:
         try:  # deployed before this journal existed (or elsewhere): check it and keep it

@@ -98,7 +98,7 @@ interface IFeeForService {
     /// Requirements, checked in this order (the first failing one reverts, so the error is deterministic):
     /// 1. `params.charge` is not zero (`FeeForService_ZeroCharge`).
     /// 2. The split exists in the router (`FeeForService_UnknownSplit(splitId)`).
-    /// 3. The Regulator accepts the claim, with its own errors in its own order (see `IRegulator.charge`, the
+    /// 3. The Regulator accepts the claim, with its own errors in its own order (see `IRegulator.commitCharge`, the
     ///    checks of `reserve`): module role, program exists / not frozen / started, initiator, patient,
     ///    institution (registered, not frozen), practitioner (registered, at the institution, not frozen, under
     ///    the daily limit), service covered (`Regulator_ServiceNotCovered`, e.g. an online first visit), region,

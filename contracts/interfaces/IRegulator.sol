@@ -7,7 +7,7 @@ import {Supervision} from "../types/Supervision.sol";
 /// @notice The insurance fund's rules, enforced while money moves. Payment modules (escrow, streams)
 /// must `reserve` the fund share before taking any money, `checkPayout` before paying a care team,
 /// and `release` whatever returns to the payers; a module that pays a claim whole in the same transaction
-/// (FeeForService) may `charge` it instead. Only accounts with MODULE_ROLE may reserve, charge or top up.
+/// (FeeForService) may `commitCharge` it instead. Only accounts with MODULE_ROLE may reserve, charge or top up.
 /// @dev Cost-sharing rule (one place, also in INVARIANTS.md and libraries/CostSharing.sol), for a charge C of
 /// one service type, with the patient's counters of the period:
 ///   1. deductible: d = min(C, deductible - deductibleMet(period)) is paid by the patient
@@ -27,7 +27,7 @@ import {Supervision} from "../types/Supervision.sol";
 ///     fund shares;
 ///   - patient deductibleMet(program, serviceType, patient, period) = sum of their `deductibleCounted` + the
 ///     charges' deductible portions.
-/// A charge counts as a reservation that is never released, without a reservation record (see `charge`).
+/// A charge counts as a reservation that is never released, without a reservation record (see `commitCharge`).
 ///
 /// Roles (OpenZeppelin AccessControlDefaultAdminRules: the default admin changes in two delayed steps and
 /// grants every other role): CONFIGURATOR_ROLE (programs, coverage, budgets), REGISTRAR_ROLE (institutions,

@@ -103,6 +103,38 @@ def test_deployment_built_from_other_contract_code__is_refused_with_the_fix(cli,
         assert err.rstrip().endswith(f"then `carepay deploy --network {anvil}`"), command
 
 
+def test_deploy_without_its_journal__refuses_other_code_instead_of_replacing_the_deployment(cli, anvil, deployed,
+                                                                                           data_dir):
+    # A manifest made elsewhere (no journal here) with other contract code: deploy must not send a new suite.
+    folder = data_dir / "chain-31337"
+    (folder / "runs" / "deploy.jsonl").unlink()
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["versions"]["code"] = "0123456789abcdef"
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    block = Web3(Web3.HTTPProvider(anvil)).eth.block_number
+
+    code, _, err = cli("deploy", "--network", anvil)
+
+    assert code == 3 and "was built from other contract code" in err
+    assert json.loads((folder / "manifest.json").read_text()) == manifest  # the addresses are kept
+    assert Web3(Web3.HTTPProvider(anvil)).eth.block_number == block  # nothing was sent
+
+
+def test_code_hash__ignores_the_compilers_metadata_but_not_the_code(monkeypatch):
+    # solc appends CBOR metadata (a hash of the source text) and its 2-byte length: a comment-only edit changes
+    # only that tail, so it must not make a deployment look foreign; a change of code must.
+    def build(code: bytes, metadata: bytes) -> dict:
+        blob = code + metadata + len(metadata).to_bytes(2, "big")
+        return {"X": artifacts.Artifact(name="X", abi=[], bytecode="0x" + blob.hex(), runtime_bytecode="0x")}
+
+    for variant, expect_same in ((build(b"\x60\x80", b"\xa2\x64meta-one"), True),
+                                 (build(b"\x60\x81", b"\xa2\x64meta-one"), False)):
+        monkeypatch.setattr(artifacts, "load", lambda name, v=variant: v[name])
+        changed = artifacts.code_hash(["X"])
+        monkeypatch.setattr(artifacts, "load", lambda name: build(b"\x60\x80", b"\xa2\x64meta-two!")[name])
+        assert (changed == artifacts.code_hash(["X"])) is expect_same
+
+
 def test_verify__a_view_that_reverts__is_one_line_naming_the_contract(anvil, deployed):
     # The token's address given as the Regulator's: the Regulator views verify reads revert there.
     w3 = Web3(Web3.HTTPProvider(anvil))
