@@ -12,6 +12,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from carepay.ledger.context import Context
+from carepay.ledger.held import record_claim
 from carepay.ledger.outflow import check_outflow
 from carepay.ledger.reader import Event
 from carepay.payer_shares import Ledger
@@ -270,13 +271,7 @@ class EscrowBook:
         self.expected_flow[event.tx] += a["amount"]  # the refund was counted as leaving; it stays
 
     def _on_RefundClaimed(self, event: Event, a: dict, _: None) -> None:
-        held = self.held_refunds[a["account"]]
-        self.audit.check("E1").equal(
-            f"OutcomeEscrow held refunds of {self.ctx.label(a['account'])}", "claimed (all that was held)", held,
-            a["amount"], self.ctx.at(event),
-        )
-        self.held_refunds[a["account"]] = 0
-        self.expected_flow[event.tx] -= a["amount"]
+        record_claim(self, event, a, "E1", "OutcomeEscrow")
 
     def _note_refund(self, event: Event, episode: Episode, amount: int) -> None:
         """What a transaction refunded from an episode: the most its RefundHeld events may hold back."""

@@ -11,6 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from carepay.ledger.context import Context
+from carepay.ledger.held import record_claim
 from carepay.ledger.outflow import check_outflow
 from carepay.ledger.reader import Event
 from carepay.payer_shares import Ledger
@@ -322,13 +323,7 @@ class StreamBook:
         self.expected_flow[event.tx] += a["amount"]
 
     def _on_RefundClaimed(self, event: Event, a: dict) -> None:
-        held = self.held_refunds[a["account"]]
-        self.audit.check("C1").equal(
-            f"CareStream held refunds of {self.ctx.label(a['account'])}", "claimed (all that was held)", held,
-            a["amount"], self.ctx.at(event),
-        )
-        self.held_refunds[a["account"]] = 0
-        self.expected_flow[event.tx] -= a["amount"]
+        record_claim(self, event, a, "C1", "CareStream")
 
     def finish(self) -> None:
         ctx, view = self.ctx, self.ctx.chain.view
