@@ -7,6 +7,7 @@ import {Episodes} from "../../contracts/types/Episodes.sol";
 import {Supervision} from "../../contracts/types/Supervision.sol";
 
 import {Assertions} from "../utils/Assertions.sol";
+import {Hex} from "../utils/Hex.sol";
 import {HasVm, console} from "../utils/Vm.sol";
 import {Ghosts} from "./Ghosts.sol";
 import {RunSummary} from "./RunSummary.sol";
@@ -137,7 +138,7 @@ contract CarePayInvariants is HasVm, Assertions {
         }
         for (uint256 k; k < ghosts.refusalSelectorCount(); ++k) {
             bytes4 selector = ghosts.refusalSelectors(k);
-            console.log(string.concat("refused 0x", _hex(selector)), ghosts.refusals(selector));
+            console.log(string.concat("refused 0x", Hex.selector(selector)), ghosts.refusals(selector));
         }
         RunSummary.addRunAndPrint(ghosts);
     }
@@ -308,16 +309,6 @@ contract CarePayInvariants is HasVm, Assertions {
 
     function _held(PayerShares.Ledger memory ledger) private pure returns (uint256) {
         return uint256(ledger.fundIn) + ledger.patientIn - ledger.fundOut - ledger.patientOut;
-    }
-
-    function _hex(bytes4 value) private pure returns (string memory) {
-        bytes memory digits = "0123456789abcdef";
-        bytes memory out = new bytes(8);
-        for (uint256 k; k < 4; ++k) {
-            out[2 * k] = digits[uint8(value[k]) >> 4];
-            out[2 * k + 1] = digits[uint8(value[k]) & 15];
-        }
-        return string(out);
     }
 
     function _serviceIndexOf(bytes32 serviceType) private view returns (uint256) {

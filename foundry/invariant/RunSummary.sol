@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: MIT
 pragma solidity 0.8.37;
 
+import {Hex} from "../utils/Hex.sol";
 import {Vm, console} from "../utils/Vm.sol";
 import {Ghosts} from "./Ghosts.sol";
 
@@ -46,8 +47,8 @@ library RunSummary {
         _add("refused", refusedThisRun);
         for (uint256 k; k < ghosts.refusalSelectorCount(); ++k) {
             bytes4 selector = ghosts.refusalSelectors(k);
-            string memory key = string.concat("error.0x", _hex(selector));
-            if (_get(key) == 0) _append("errors", string.concat("0x", _hex(selector)));
+            string memory key = string.concat("error.0x", Hex.selector(selector));
+            if (_get(key) == 0) _append("errors", string.concat("0x", Hex.selector(selector)));
             _add(key, ghosts.refusals(selector));
         }
         _print();
@@ -107,15 +108,5 @@ library RunSummary {
     function _perRun(uint256 total, uint256 runs) private pure returns (string memory) {
         uint256 tenths = total * 10 / runs;
         return string.concat(vm.toString(tenths / 10), ".", vm.toString(tenths % 10));
-    }
-
-    function _hex(bytes4 value) private pure returns (string memory) {
-        bytes memory digits = "0123456789abcdef";
-        bytes memory out = new bytes(8);
-        for (uint256 k; k < 4; ++k) {
-            out[2 * k] = digits[uint8(value[k]) >> 4];
-            out[2 * k + 1] = digits[uint8(value[k]) & 15];
-        }
-        return string(out);
     }
 }

@@ -133,20 +133,30 @@ def test_model__outflow_above_balance__is_refused():
     suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(history=st.lists(STEP, min_size=1, max_size=8))
-def test_library__matches_the_model__on_random_histories(project, accounts, history):
-    harness = accounts[0].deploy(project.PayerSharesHarness)
+def _replay(harness, sender, history, deposit, withdraw, after_each=lambda model: None) -> Ledger:
+    """Plays `history` on the harness (through `deposit`/`withdraw`, the memory or the packed ledger) and on the
+    model, checking every outflow's parts against the model's."""
     model = Ledger()
     for kind, a, b in history:
         if kind == "in":
-            harness.deposit(a, b, sender=accounts[0])
+            deposit(a, b, sender=sender)
             model.record_in(a, b)
         else:
             amount = model.total * a // 1_000_000
-            tx = harness.withdraw(amount, sender=accounts[0])
-            expected = model.record_out(amount)
+            tx = withdraw(amount, sender=sender)
             [event] = tx.decode_logs(harness.Out)
-            assert (event.fundPart, event.patientPart) == expected
+            assert (event.fundPart, event.patientPart) == model.record_out(amount)
+        after_each(model)
+    return model
+
+
+def test_library__matches_the_model__on_random_histories(project, accounts, history):
+    harness = accounts[0].deploy(project.PayerSharesHarness)
+
+    def balances_match(model):
         assert harness.balances() == (model.fund_balance, model.patient_balance)
+
+    _replay(harness, accounts[0], history, harness.deposit, harness.withdraw, balances_match)
 
 
 MAX_STORED = 2**64 - 1  # PayerShares.MAX_AMOUNT: cumulative deposits per payer in a stored (packed) ledger
@@ -156,17 +166,11 @@ MAX_STORED = 2**64 - 1  # PayerShares.MAX_AMOUNT: cumulative deposits per payer 
 @given(history=st.lists(STEP, min_size=1, max_size=6))
 def test_packed_ledger__stores_and_loads_every_amount_exactly(project, accounts, history):
     harness = accounts[0].deploy(project.PayerSharesHarness)
-    model = Ledger()
-    for kind, a, b in history:
-        if kind == "in":
-            harness.depositPacked(a, b, sender=accounts[0])
-            model.record_in(a, b)
-        else:
-            amount = model.total * a // 1_000_000
-            tx = harness.withdrawPacked(amount, sender=accounts[0])
-            [event] = tx.decode_logs(harness.Out)
-            assert (event.fundPart, event.patientPart) == model.record_out(amount)
+
+    def stored_exactly(model):
         assert tuple(harness.packedLedger()) == (model.fund_in, model.patient_in, model.fund_out, model.patient_out)
+
+    _replay(harness, accounts[0], history, harness.depositPacked, harness.withdrawPacked, stored_exactly)
 
 
 def test_packed_ledger__deposits_up_to_64_bits__are_stored_and_drained_to_zero(project, accounts):
