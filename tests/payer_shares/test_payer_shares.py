@@ -127,13 +127,7 @@ def test_model__outflow_above_balance__is_refused():
         ledger.record_out(3)
 
 
-@settings(
-    max_examples=per_profile(ci=10, deep=100),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
-@given(history=st.lists(STEP, min_size=1, max_size=8))
-def _replay(harness, sender, history, deposit, withdraw, after_each=lambda model: None) -> Ledger:
+def _replay_on_harness(harness, sender, history, deposit, withdraw, after_each=lambda model: None) -> Ledger:
     """Plays `history` on the harness (through `deposit`/`withdraw`, the memory or the packed ledger) and on the
     model, checking every outflow's parts against the model's."""
     model = Ledger()
@@ -150,13 +144,19 @@ def _replay(harness, sender, history, deposit, withdraw, after_each=lambda model
     return model
 
 
+@settings(
+    max_examples=per_profile(ci=10, deep=100),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(history=st.lists(STEP, min_size=1, max_size=8))
 def test_library__matches_the_model__on_random_histories(project, accounts, history):
     harness = accounts[0].deploy(project.PayerSharesHarness)
 
     def balances_match(model):
         assert harness.balances() == (model.fund_balance, model.patient_balance)
 
-    _replay(harness, accounts[0], history, harness.deposit, harness.withdraw, balances_match)
+    _replay_on_harness(harness, accounts[0], history, harness.deposit, harness.withdraw, balances_match)
 
 
 MAX_STORED = 2**64 - 1  # PayerShares.MAX_AMOUNT: cumulative deposits per payer in a stored (packed) ledger
@@ -170,7 +170,7 @@ def test_packed_ledger__stores_and_loads_every_amount_exactly(project, accounts,
     def stored_exactly(model):
         assert tuple(harness.packedLedger()) == (model.fund_in, model.patient_in, model.fund_out, model.patient_out)
 
-    _replay(harness, accounts[0], history, harness.depositPacked, harness.withdrawPacked, stored_exactly)
+    _replay_on_harness(harness, accounts[0], history, harness.depositPacked, harness.withdrawPacked, stored_exactly)
 
 
 def test_packed_ledger__deposits_up_to_64_bits__are_stored_and_drained_to_zero(project, accounts):
